@@ -1,0 +1,58 @@
+"""The rule catalog: one YAML file per rule in ``rules/``, the rule's whole identity and docs."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import yaml
+
+from .bindings import rules_dir
+
+SEVERITIES = ("error", "warning", "note")
+DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    mode: str
+    applies_to: tuple[str, ...]
+    summary: str
+    why: str
+    docs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def doc_text(self) -> str:
+        return "\n\n".join(self.docs.get(s, "").strip() for s in DOC_SECTIONS if self.docs.get(s))
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> dict[str, Rule]:
+    """Every rule by id, sorted by id."""
+    out = {}
+    for path in sorted(rules_dir().glob("IAC*.yaml")):
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        out[data["id"]] = Rule(
+            id=data["id"],
+            name=data["name"],
+            severity=data["severity"],
+            mode=data.get("mode", "static"),
+            applies_to=tuple(data.get("applies_to", ())),
+            summary=data.get("summary", ""),
+            why=data.get("why", ""),
+            docs=data.get("docs", {}),
+        )
+    return out
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    """A rule by its code (IAC101) or its name (email-validation)."""
+    key = code_or_name.strip()
+    for rule in rules().values():
+        if key.upper() == rule.id or key.lower() == rule.name:
+            return rule
+    return None

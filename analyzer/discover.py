@@ -1,0 +1,45 @@
+"""Paths on the command line -> what to analyse (Terraform module directories, for now)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
+TF_SUFFIXES = (".tf", ".tf.json")
+
+
+@dataclass
+class Targets:
+    terraform_dirs: list[Path] = field(default_factory=list)
+
+
+def _skip(name: str) -> bool:
+    return name in SKIP_DIRS or name.startswith(".")
+
+
+def discover(paths: list[Path]) -> Targets:
+    """Walk the paths; a file given directly stands for its whole module directory."""
+    tf_dirs: set[Path] = set()
+    for path in paths:
+        if path.is_file():
+            if path.name.endswith(TF_SUFFIXES):
+                tf_dirs.add(path.parent.resolve())
+            continue
+        for root, dirs, files in os.walk(path, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not _skip(d))
+            if any(f.endswith(TF_SUFFIXES) for f in files):
+                tf_dirs.add(Path(root).resolve())
+    return Targets(terraform_dirs=sorted(tf_dirs))
+
+
+def display_path(path: Path) -> str:
+    """Path relative to the working directory, with forward slashes, as reports show it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = str(path)
+    if rel.startswith(".." + os.sep) or rel == "..":
+        rel = str(Path(path).resolve())
+    return rel.replace(os.sep, "/")

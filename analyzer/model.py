@@ -1,0 +1,123 @@
+"""The provider-neutral model both front ends (Terraform, CloudFormation) produce.
+
+Rules never see HCL or YAML: they see Resources whose attribute values are plain
+Python data, ``Computed`` (an attribute only known after apply, e.g. an ARN) or
+``Unknown`` (with the reason the code cannot tell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int
+    end_line: int | None = None
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """An attribute of a resource that only exists after apply (``aws_acm_certificate.c.arn``)."""
+
+    address: str
+    attr: str
+    after: frozenset = frozenset()  # addresses this value is ordered after (output depends_on)
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value the code does not determine; ``refs`` are the Computed values it derives from."""
+
+    reason: str
+    refs: frozenset = frozenset()
+
+
+def is_known(value: Any) -> bool:
+    return not isinstance(value, Unknown | Computed)
+
+
+def refs_of(value: Any, _depth: int = 0) -> set[Computed]:
+    """Every Computed a value carries or derives from, however deep."""
+    if isinstance(value, Computed):
+        return {value}
+    if isinstance(value, Unknown):
+        return set(value.refs)
+    out: set[Computed] = set()
+    if _depth > 50:
+        return out
+    if isinstance(value, dict):
+        for item in value.values():
+            out |= refs_of(item, _depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            out |= refs_of(item, _depth + 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where a resource lives: a known name, or the provider configuration it shares with others."""
+
+    provider: str
+    name: str | None
+    why_unknown: str = ""
+
+    def same_as(self, other: Region) -> bool | None:
+        if self.name and other.name:
+            return self.name == other.name
+        if self.provider and self.provider == other.provider:
+            return True
+        return None
+
+
+@dataclass(slots=True)
+class Resource:
+    """One resource instance as a front end read it."""
+
+    address: str
+    type: str
+    location: Location
+    attrs: dict[str, Any]
+    attr_lines: dict[str, int] = field(default_factory=dict)
+    region: Region | None = None
+    depends_on: set[str] = field(default_factory=set)
+    kind: str = "resource"  # resource | data
+    source: str = "terraform"  # terraform | cloudformation
+    module: str = ""  # address prefix of the module instance ("" for root)
+    logical_id: str = ""
+    root: str = ""  # the root module or template it was loaded from; addresses are unique per root
+
+    def line_of(self, attr: str) -> int:
+        return self.attr_lines.get(attr, self.location.line)
+
+    def location_of(self, attr: str) -> Location:
+        line = self.attr_lines.get(attr)
+        if line is None:
+            return self.location
+        return Location(self.location.file, line, line)
+
+
+@dataclass(slots=True)
+class ParseProblem:
+    """A file that could not be read or parsed (IAC000)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(slots=True)
+class Project:
+    """Everything loaded from the scanned paths."""
+
+    resources: list[Resource] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+    def by_address(self) -> dict[str, Resource]:
+        return {r.address: r for r in self.resources}

@@ -1,0 +1,27 @@
+"""Domain-name matching as ACM and browsers do it: a wildcard covers exactly one label."""
+
+from __future__ import annotations
+
+
+def normalise(name: str) -> str:
+    """Lower case, no trailing dot, internationalised labels in their ASCII (punycode) form."""
+    name = name.strip().rstrip(".").lower()
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return name
+
+
+def covers(certificate_name: str, domain: str) -> bool:
+    """True if a certificate issued for ``certificate_name`` is valid for ``domain``."""
+    pattern, host = normalise(certificate_name), normalise(domain)
+    if not pattern or not host:
+        return False
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and head != "*" and rest == pattern[2:]
+    return pattern == host
+
+
+def covered_by_any(names: list[str], domain: str) -> bool:
+    return any(covers(n, domain) for n in names)

@@ -1,0 +1,55 @@
+"""One scan: discover, load, build chains, run checks. The CLI and tests call this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chain import Chain, build_chains
+from .checks import CHECKS, Hit
+from .discover import discover, display_path
+from .findings import Finding, Related, make
+from .model import Location, Project
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    domains: int = 0
+    chains: list[Chain] = field(default_factory=list)
+
+
+def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
+    related = [Related(r.location, r.address) for r in hit.related if r is not None]
+    return make(
+        rule_id,
+        hit.message,
+        hit.resource.location_of(hit.attr) if hit.attr else hit.resource.location,
+        hit.resource.address,
+        chain.domain.address,
+        related,
+    )
+
+
+def findings_for(project: Project) -> ScanResult:
+    chains = build_chains(project)
+    findings = [
+        make("IAC000", p.message, Location(p.file, p.line, p.line, p.column), "", None)
+        for p in project.problems
+    ]
+    for chain in chains:
+        for rule_id, fn in CHECKS.items():
+            findings.extend(_finding(rule_id, hit, chain) for hit in fn(chain))
+    findings.sort(key=Finding.sort_key)
+    return ScanResult(findings, len(project.files), len(chains), chains)
+
+
+def scan(paths: list[Path], tf_options=None) -> ScanResult:
+    from .terraform import TfOptions, load_terraform
+
+    targets = discover(paths)
+    project = Project()
+    if targets.terraform_dirs:
+        project = load_terraform(targets.terraform_dirs, tf_options or TfOptions(), display_path)
+    return findings_for(project)

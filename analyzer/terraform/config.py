@@ -1,0 +1,136 @@
+"""A Terraform module directory, read into its declarations (no evaluation here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import ParseProblem
+from .expr import Lit, traversal_root
+from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
+from .tfjson import load_tfjson
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ModuleConfig:
+    """Declarations of one module directory, by kind and name."""
+
+    directory: Path
+    files: list[str] = field(default_factory=list)
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    resources: dict[str, Block] = field(default_factory=dict)  # "type.name"
+    data: dict[str, Block] = field(default_factory=dict)  # "type.name"
+    modules: dict[str, Block] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    def local_sources(self) -> dict[str, Path]:
+        """Module calls with a local source (``./x``, ``../x``), by call name."""
+        out = {}
+        for name, block in self.modules.items():
+            source = module_source(block)
+            if source is not None and source.startswith(("./", "../")):
+                out[name] = (self.directory / source).resolve()
+        return out
+
+
+def module_source(block: Block) -> str | None:
+    attr = block.attrs.get("source")
+    if attr is not None and isinstance(attr.expr, Lit) and isinstance(attr.expr.value, str):
+        return attr.expr.value
+    return None
+
+
+def read_text(path: Path) -> str:
+    """File text as Terraform reads it: UTF-8, with or without a BOM."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ParseError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not parsed")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ParseError("file contains NUL bytes; not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError("file is not valid UTF-8", line) from None
+
+
+def _add(config: ModuleConfig, block: Block) -> None:
+    if block.type == "resource" and len(block.labels) == 2:
+        config.resources[".".join(block.labels)] = block
+    elif block.type == "data" and len(block.labels) == 2:
+        config.data[".".join(block.labels)] = block
+    elif block.type == "variable" and block.labels:
+        config.variables[block.labels[0]] = block
+    elif block.type == "locals":
+        config.locals.update(block.attrs)
+    elif block.type == "module" and block.labels:
+        config.modules[block.labels[0]] = block
+    elif block.type == "output" and block.labels:
+        config.outputs[block.labels[0]] = block
+    elif block.type == "provider" and block.labels:
+        config.providers.append(block)
+
+
+def load_module(directory: Path, display: callable) -> ModuleConfig:
+    """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
+    config = ModuleConfig(directory)
+    paths = sorted(
+        p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()
+    )
+    for path in paths:
+        shown = display(path)
+        config.files.append(shown)
+        try:
+            text = read_text(path)
+            blocks = load_tfjson(text, shown) if path.name.endswith(".json") else load_hcl(text, shown)
+        except ParseError as exc:
+            config.problems.append(ParseProblem(shown, exc.line, exc.column, str(exc)))
+            continue
+        except OSError as exc:
+            config.problems.append(ParseProblem(shown, 1, 1, f"cannot read: {exc.strerror}"))
+            continue
+        for block in blocks:
+            _add(config, block)
+    return config
+
+
+def depends_on_names(block: Block) -> list[str]:
+    """``depends_on = [module.x, aws_y.z]`` -> ['module.x', 'aws_y.z']."""
+    attr = block.attrs.get("depends_on")
+    if attr is None:
+        return []
+    items = getattr(attr.expr, "items", ())
+    names = []
+    for item in items:
+        root = traversal_root(item)
+        if root:
+            names.append(".".join(root[:3] if root[0] == "data" else root[:2]))
+    return names
+
+
+def load_tfvars(path: Path) -> dict[str, Attribute]:
+    """Assignments of a ``.tfvars`` / ``.tfvars.json`` file, unevaluated."""
+    text = read_text(path)
+    if path.name.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        if not isinstance(data, dict):
+            raise ParseError("a .tfvars.json file must hold a JSON object")
+        return {k: Attribute(k, Lit(v), 1, 1) for k, v in data.items()}
+    from .hcl import _body, _tree_kids
+
+    tree = parse_tree(text)
+    kids = _tree_kids(tree)
+    if not kids:
+        return {}
+    attrs, _ = _body(kids[0], str(path))
+    return attrs

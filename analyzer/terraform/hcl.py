@@ -1,0 +1,163 @@
+"""Read ``.tf`` files into blocks with line numbers, via python-hcl2's Lark tree.
+
+python-hcl2 8.1.4's ``loads`` drops line numbers; its Lark tree keeps them on
+every node (``meta.line``), so we walk the tree ourselves (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .expr import ConversionError, Lit, Unsupported, convert
+
+_parser = None
+
+
+@dataclass(slots=True)
+class Attribute:
+    name: str
+    expr: Any
+    line: int
+    end_line: int
+
+
+@dataclass(slots=True)
+class Block:
+    """One HCL block: ``resource "type" "name" { … }``."""
+
+    type: str
+    labels: tuple[str, ...]
+    attrs: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+    end_line: int = 0
+
+    def children(self, type_: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == type_]
+
+
+class ParseError(Exception):
+    """A file that cannot be parsed; carries the line the parser stopped at."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "iaccert" / "hcl2-8.1.4-lark_cache.bin"
+
+
+def _get_parser():
+    """python-hcl2's parser, with its grammar cache in our user cache (site-packages may be read-only)."""
+    global _parser
+    if _parser is None:
+        import hcl2.parser as hcl2_parser
+
+        cache = _cache_path()
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            hcl2_parser.PARSER_FILE = cache
+        except OSError:
+            pass
+        _parser = hcl2_parser.parser()
+    return _parser
+
+
+def parse_tree(text: str):
+    """Lark parse tree of HCL text; raises ParseError with line and column."""
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        return _get_parser().parse(text + "\n")
+    except UnexpectedInput as exc:
+        line = getattr(exc, "line", 1) or 1
+        column = getattr(exc, "column", 1) or 1
+        raise ParseError(_short_message(exc), max(line, 1), max(column, 1)) from None
+    except (LarkError, RecursionError) as exc:
+        raise ParseError(f"cannot parse: {type(exc).__name__}") from None
+
+
+def _short_message(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first[:200]
+
+
+def parse_expression_text(source: str) -> Any:
+    """Parse a lone expression (used for template interpolations)."""
+    tree = parse_tree(f"x = {source}\n")
+    attribute = _first(tree, "attribute")
+    if attribute is None:
+        raise ParseError(f"not an expression: {source[:60]}")
+    return _convert_safely(_tree_kids(attribute)[-1])
+
+
+def _first(tree, data: str):
+    for node in tree.iter_subtrees_topdown():
+        if node.data == data:
+            return node
+    return None
+
+
+def _tree_kids(node) -> list:
+    from lark import Tree
+
+    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def _convert_safely(node) -> Any:
+    try:
+        return convert(node)
+    except ConversionError as exc:
+        return Unsupported(str(exc))
+    except RecursionError:
+        return Unsupported("expression nested too deeply")
+
+
+def _name_of(node) -> str:
+    """Text of a block label or attribute name node (identifier, keyword, string)."""
+    if node.data == "string":
+        expr = _convert_safely(node)
+        return expr.value if isinstance(expr, Lit) else ""
+    return str(node.children[0])
+
+
+def _body(body_node, file: str) -> tuple[dict[str, Attribute], list[Block]]:
+    attrs: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for child in _tree_kids(body_node):
+        if child.data == "attribute":
+            kids = _tree_kids(child)
+            name = _name_of(kids[0])
+            attrs[name] = Attribute(
+                name, _convert_safely(kids[-1]), child.meta.line, child.meta.end_line
+            )
+        elif child.data == "block":
+            blocks.append(_block(child, file))
+    return attrs, blocks
+
+
+def _block(node, file: str) -> Block:
+    kids = _tree_kids(node)
+    inner = kids[-1]
+    names = [_name_of(k) for k in kids[:-1]]
+    attrs, blocks = _body(inner, file)
+    return Block(
+        names[0], tuple(names[1:]), attrs, blocks, file, node.meta.line, node.meta.end_line
+    )
+
+
+def load_hcl(text: str, file: str) -> list[Block]:
+    """Top-level blocks of one ``.tf`` file."""
+    tree = parse_tree(text)
+    body = _tree_kids(tree)[0] if _tree_kids(tree) else None
+    if body is None:
+        return []
+    _, blocks = _body(body, file)
+    return blocks

@@ -1,0 +1,285 @@
+"""Analyse Terraform root modules: expand module calls and instances, resolve providers,
+and hand every resource instance to the chain builder as a model Resource."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Location, ParseProblem, Region, Resource, Unknown
+from .config import ModuleConfig, depends_on_names, load_module, load_tfvars, module_source
+from .evaluate import (
+    MAX_INSTANCES,
+    Evaluator,
+    ModuleInstance,
+    ProviderConf,
+    Scope,
+    format_key,
+)
+from .expr import Lit, traversal_root
+from .functions import unknown_from
+from .hcl import ParseError
+from .templates import parse_expression
+
+
+@dataclass
+class TfOptions:
+    """Values the user gives for root variables, in Terraform's precedence order."""
+
+    var_files: list[Path] = field(default_factory=list)
+    variables: list[tuple[str, str]] = field(default_factory=list)
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+class ConfigLoader:
+    """Reads each module directory once, however many roots call it."""
+
+    def __init__(self, display):
+        self.display = display
+        self._configs: dict[Path, ModuleConfig] = {}
+
+    def load(self, directory: Path) -> ModuleConfig:
+        directory = directory.resolve()
+        if directory not in self._configs:
+            self._configs[directory] = load_module(directory, self.display)
+        return self._configs[directory]
+
+    def problems(self) -> list[ParseProblem]:
+        return [p for c in self._configs.values() for p in c.problems]
+
+    def files(self) -> set[str]:
+        return {f for c in self._configs.values() for f in c.files}
+
+
+def _cli_value(text: str) -> Any:
+    """``-var name=value``: HCL for lists and maps, a plain string otherwise (as Terraform)."""
+    if text.strip().startswith(("[", "{")):
+        try:
+            return parse_expression(text)
+        except (ParseError, ValueError):
+            pass
+    return Lit(text)
+
+
+class RootAnalysis:
+    """One root module and every module instance below it."""
+
+    def __init__(self, directory: Path, loader: ConfigLoader, options: TfOptions):
+        self.directory = directory.resolve()
+        self.loader = loader
+        self.options = options
+        self.ev = Evaluator()
+        self.problems: list[ParseProblem] = []
+        self._given = self._root_values()
+        self._children: dict[int, dict] = {}
+        self._downloaded = self._modules_json()
+        config = loader.load(self.directory)
+        self.root = ModuleInstance(self, config, "")
+        self.root.providers = self._own_providers(self.root, {})
+
+    # -- root variable values ------------------------------------------------------------
+    def _root_values(self) -> dict[str, Any]:
+        given: dict[str, Any] = {}
+        for key, value in self.options.environ.items():
+            if key.startswith("TF_VAR_"):
+                given[key[7:]] = _cli_value(value)
+        files = [self.directory / "terraform.tfvars", self.directory / "terraform.tfvars.json"]
+        files += sorted(
+            p for p in self.directory.glob("*.auto.tfvars*") if p.name.endswith((".tfvars", ".json"))
+        )
+        files += list(self.options.var_files)
+        for path in files:
+            if not path.is_file():
+                continue
+            try:
+                given.update({k: a.expr for k, a in load_tfvars(path).items()})
+            except (ParseError, OSError) as exc:
+                line = getattr(exc, "line", 1)
+                shown = self.loader.display(path)
+                self.problems.append(ParseProblem(shown, line, 1, str(exc)))
+        for name, value in self.options.variables:
+            given[name] = _cli_value(value)
+        return given
+
+    def root_variable(self, name: str) -> Any:
+        return self._given.get(name)
+
+    def display_dir(self, path: Path) -> str:
+        return self.loader.display(path)
+
+    def _modules_json(self) -> dict[str, Path]:
+        """``terraform init``'s record of downloaded modules: key path -> directory."""
+        path = self.directory / ".terraform" / "modules" / "modules.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            return {}
+        out = {}
+        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+            if isinstance(entry, dict) and entry.get("Key") and entry.get("Dir"):
+                out[entry["Key"]] = (self.directory / entry["Dir"]).resolve()
+        return out
+
+    # -- expansion -----------------------------------------------------------------------
+    def expansion(self, block: Any, scope: Scope) -> tuple[str, Any]:
+        """How many instances a block has: single, count (indexes), for_each (pairs), unknown."""
+        if "count" in block.attrs:
+            count = self.ev.eval(block.attrs["count"].expr, scope)
+            if isinstance(count, bool) or not isinstance(count, int | float):
+                return "count", [0]
+            return "count", list(range(min(max(int(count), 0), MAX_INSTANCES)))
+        if "for_each" in block.attrs:
+            value = self.ev.eval(block.attrs["for_each"].expr, scope)
+            if isinstance(value, dict):
+                return "for_each", [(k, value[k]) for k in sorted(value)][:MAX_INSTANCES]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return "for_each", [(v, v) for v in sorted(set(value))][:MAX_INSTANCES]
+            return "unknown", unknown_from(value, "for_each decided at apply")
+        return "single", None
+
+    # -- module tree ---------------------------------------------------------------------
+    def children_of(self, inst: ModuleInstance) -> dict:
+        if id(inst) not in self._children:
+            self._children[id(inst)] = {}
+            self._children[id(inst)] = {
+                name: self._child(inst, name, block) for name, block in inst.config.modules.items()
+            }
+        return self._children[id(inst)]
+
+    def _child_dir(self, inst: ModuleInstance, name: str, source: str | None) -> Path | Unknown:
+        key_path = f"{inst.key_path}.{name}" if inst.key_path else name
+        if source is None:
+            return Unknown(f"module.{name} has no literal source")
+        if source.startswith(("./", "../")):
+            path = (inst.config.directory / source).resolve()
+        elif key_path in self._downloaded:
+            path = self._downloaded[key_path]
+        else:
+            return Unknown(
+                f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
+            )
+        if not path.is_dir():
+            return Unknown(f"module.{name}: source {source} is not a directory")
+        ancestor = inst
+        while ancestor is not None:
+            if ancestor.config.directory == path:
+                return Unknown(f"module.{name} calls itself (source {source})")
+            ancestor = getattr(ancestor, "parent", None)
+        return path
+
+    def _child(self, inst: ModuleInstance, name: str, block: Any) -> tuple[str, Any]:
+        path = self._child_dir(inst, name, module_source(block))
+        if isinstance(path, Unknown):
+            return "remote", path
+        config = self.loader.load(path)
+        mode, keys = self.expansion(block, inst.scope)
+        base = inst.prefix(f"module.{name}")
+        depends = inst.inherited_depends | {inst.prefix(n) for n in depends_on_names(block)}
+
+        def make(address: str, names: dict) -> ModuleInstance:
+            child = ModuleInstance(
+                self, config, address, block, inst.scope.bind(**names), None, frozenset(depends)
+            )
+            child.parent = inst
+            child.key_path = f"{inst.key_path}.{name}" if inst.key_path else name
+            child.providers = self._own_providers(child, self._passed_providers(inst, block))
+            return child
+
+        if mode == "single":
+            return "single", make(base, {})
+        if mode == "count":
+            return "list", [make(f"{base}[{i}]", {"count": {"index": i}}) for i in keys]
+        if mode == "for_each":
+            return "map", {
+                k: make(f"{base}{format_key(k)}", {"each": {"key": k, "value": v}}) for k, v in keys
+            }
+        each = {"key": Unknown("module instance key decided at apply"), "value": keys}
+        return "unknown", make(base, {"each": each, "count": {"index": 0}})
+
+    def _passed_providers(self, inst: ModuleInstance, block: Any) -> dict[str, ProviderConf]:
+        """Default providers pass down implicitly; a ``providers`` map replaces that."""
+        attr = block.attrs.get("providers")
+        if attr is None:
+            return {k: v for k, v in inst.providers.items() if "." not in k}
+        passed = {}
+        for key_expr, value_expr in getattr(attr.expr, "items", ()):
+            key = key_expr.value if isinstance(key_expr, Lit) else traversal_root(key_expr)
+            value = traversal_root(value_expr)
+            if not key or not value:
+                continue
+            key = key if isinstance(key, str) else ".".join(key[:2])
+            value_name = ".".join(value[:2])
+            if value_name in inst.providers:
+                passed[key] = inst.providers[value_name]
+        return passed
+
+    def _own_providers(self, inst: ModuleInstance, passed: dict) -> dict[str, ProviderConf]:
+        providers = dict(passed)
+        for block in inst.config.providers:
+            alias = block.attrs.get("alias")
+            alias_name = self.ev.eval(alias.expr, inst.scope) if alias else None
+            name = block.labels[0] + (f".{alias_name}" if isinstance(alias_name, str) else "")
+            region_attr = block.attrs.get("region")
+            if region_attr is None:
+                region: Any = Unknown(f"provider {name} sets no region (taken from the environment)")
+            else:
+                region = self.ev.eval(region_attr.expr, inst.scope)
+            providers[name] = ProviderConf(f"{inst.prefix('provider')}.{name}", region)
+        if inst.address == "" and "aws" not in providers:
+            providers["aws"] = ProviderConf(
+                "provider.aws", Unknown("no provider \"aws\" block: the region comes from the environment")
+            )
+        return providers
+
+    def module_instances(self) -> list[ModuleInstance]:
+        out, stack = [], [self.root]
+        while stack:
+            inst = stack.pop()
+            out.append(inst)
+            for kind, items in self.children_of(inst).values():
+                if kind in ("single", "unknown"):
+                    stack.append(items)
+                elif kind == "list":
+                    stack.extend(items)
+                elif kind == "map":
+                    stack.extend(items.values())
+        return out
+
+    # -- output --------------------------------------------------------------------------
+    def resources(self) -> list[Resource]:
+        out: list[Resource] = []
+        for inst in self.module_instances():
+            for kind, table in (("resource", inst.config.resources), ("data", inst.config.data)):
+                for key in table:
+                    _, instances = inst.instances(kind, key)
+                    out.extend(self._resource(inst, i) for i in instances)
+        return out
+
+    def _resource(self, inst: ModuleInstance, instance: Any) -> Resource:
+        block = instance.block
+        attrs = inst.block_value(block, inst.instance_scope(instance))
+        lines = {name: a.line for name, a in block.attrs.items()}
+        for child in block.blocks:
+            lines.setdefault(child.type, child.line)
+        _, provider = inst.provider_for(block)
+        region_value = attrs.get("region") if "region" in block.attrs else provider.region
+        region = Region(
+            provider.key if "region" not in block.attrs else instance.address,
+            region_value if isinstance(region_value, str) else None,
+            getattr(region_value, "reason", ""),
+        )
+        depends = set(inst.inherited_depends) | {inst.prefix(n) for n in depends_on_names(block)}
+        return Resource(
+            address=instance.address,
+            type=block.labels[0],
+            location=Location(block.file, block.line, block.end_line),
+            attrs=attrs,
+            attr_lines=lines,
+            region=region,
+            depends_on=depends,
+            kind=instance.kind,
+            module=inst.address,
+        )
