@@ -60,6 +60,11 @@ def _endpoint_type(resource: Resource, binding: dict) -> str | None:
     return binding.get("default_endpoint_type")
 
 
+def _written(resource: Resource, attr: str) -> bool:
+    """Set in the code: an input defaulting to null still says which kind of certificate is meant."""
+    return attr in resource.attr_lines and resource.attrs.get(attr) != ""
+
+
 class RootIndex:
     """The resources of one root (module tree or template), for lookups by address."""
 
@@ -202,7 +207,7 @@ def _build(domain: Resource, binding: dict, index: RootIndex) -> Chain:
         cert_value=cert_value,
         certificate=certificate,
         via_validation=via,
-        uploaded=[a for a in binding.get("uploaded", []) if domain.attrs.get(a) not in (None, "")],
+        uploaded=[a for a in binding.get("uploaded", []) if _written(domain, a)],
         cert_attrs_set=set_attrs,
     )
     cert = certificate.resource

@@ -14,7 +14,7 @@ from typing import Any
 from .bindings import MISSING, select, select_one
 from .chain import Chain
 from .model import Computed, Resource, Unknown
-from .names import covered_by_any
+from .names import covered_by_any, plausible
 
 EDGE_REGION = "us-east-1"
 
@@ -194,6 +194,8 @@ def certificate_does_not_cover_domain(chain: Chain) -> Iterator[Hit]:
     if not all(isinstance(s, str) for s in sans):
         return
     names = [primary, *sans]
+    if not all(plausible(n) for n in [*names, chain.name]):
+        return
     if not covered_by_any(names, chain.name):
         yield Hit(
             cert,

@@ -25,3 +25,12 @@ def covers(certificate_name: str, domain: str) -> bool:
 
 def covered_by_any(names: list[str], domain: str) -> bool:
     return any(covers(n, domain) for n in names)
+
+
+def plausible(name: str) -> bool:
+    """A name a certificate could be issued for: two or more non-empty labels.
+
+    Placeholder defaults ("" or "api." built from an empty variable) are not judged.
+    """
+    labels = normalise(name).split(".")
+    return len(labels) >= 2 and all(labels)

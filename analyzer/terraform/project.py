@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Location, ParseProblem, Region, Resource, Unknown
+from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
 from .config import ModuleConfig, depends_on_names, load_module, load_tfvars, module_source
 from .evaluate import (
     MAX_INSTANCES,
@@ -125,18 +125,24 @@ class RootAnalysis:
 
     # -- expansion -----------------------------------------------------------------------
     def expansion(self, block: Any, scope: Scope) -> tuple[str, Any]:
-        """How many instances a block has: single, count (indexes), for_each (pairs), unknown."""
+        """How many instances a block has: single, count (indexes), for_each (pairs), unknown.
+
+        A block that the values in the code switch off (count 0, empty for_each) is still
+        checked as one latent instance: feature flags must not hide a broken chain.
+        """
         if "count" in block.attrs:
             count = self.ev.eval(block.attrs["count"].expr, scope)
-            if isinstance(count, bool) or not isinstance(count, int | float):
+            if isinstance(count, bool) or not isinstance(count, int | float) or count < 1:
                 return "count", [0]
-            return "count", list(range(min(max(int(count), 0), MAX_INSTANCES)))
+            return "count", list(range(min(int(count), MAX_INSTANCES)))
         if "for_each" in block.attrs:
             value = self.ev.eval(block.attrs["for_each"].expr, scope)
-            if isinstance(value, dict):
+            if isinstance(value, dict) and value:
                 return "for_each", [(k, value[k]) for k in sorted(value)][:MAX_INSTANCES]
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
                 return "for_each", [(v, v) for v in sorted(set(value))][:MAX_INSTANCES]
+            if value in ({}, []):
+                return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
         return "single", None
 
@@ -234,6 +240,21 @@ class RootAnalysis:
             )
         return providers
 
+    def _depends_on(self, inst: ModuleInstance, block: Any, instance: Any) -> set[str]:
+        """Absolute addresses a block waits for; a value in depends_on waits for what it carries."""
+        out = set()
+        attr = block.attrs.get("depends_on")
+        for item in getattr(attr.expr, "items", ()) if attr else ():
+            root = traversal_root(item)
+            if root and root[0] not in ("var", "local") and len(root) >= 2:
+                out.add(inst.prefix(".".join(root[:3] if root[0] == "data" else root[:2])))
+                continue
+            value = self.ev.eval(item, inst.instance_scope(instance))
+            for ref in refs_of(value):
+                out.add(ref.address)
+                out |= set(ref.after)
+        return out
+
     def module_instances(self) -> list[ModuleInstance]:
         out, stack = [], [self.root]
         while stack:
@@ -271,7 +292,7 @@ class RootAnalysis:
             region_value if isinstance(region_value, str) else None,
             getattr(region_value, "reason", ""),
         )
-        depends = set(inst.inherited_depends) | {inst.prefix(n) for n in depends_on_names(block)}
+        depends = set(inst.inherited_depends) | self._depends_on(inst, block, instance)
         return Resource(
             address=instance.address,
             type=block.labels[0],
