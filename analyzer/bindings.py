@@ -23,7 +23,7 @@ def bindings() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(path: str):
     from jsonpath_ng import parse
 

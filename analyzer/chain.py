@@ -14,7 +14,9 @@ from typing import Any
 from .bindings import MISSING, bindings, select, select_one
 from .model import Computed, Project, Region, Resource, Unknown, refs_of
 
-ARN_RE = re.compile(r"^arn:aws[a-z-]*:(acm|iam):([a-z0-9-]*):(\d*):(certificate|server-certificate)/")
+ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:(acm|iam):([a-z0-9-]*):(\d*):(certificate|server-certificate)/"
+)
 
 
 @dataclass
@@ -61,7 +63,7 @@ def _endpoint_type(resource: Resource, binding: dict) -> str | None:
 
 
 def _written(resource: Resource, attr: str) -> bool:
-    """Set in the code: an input defaulting to null still says which kind of certificate is meant."""
+    """Set in the code: even an input defaulting to null says which kind of certificate is meant."""
     return attr in resource.attr_lines and resource.attrs.get(attr) != ""
 
 
@@ -148,11 +150,14 @@ def _lookup_reason(res: Resource) -> str:
     describe = bindings()["lookups"].get(res.type, {}).get("describe", [])
     parts = [f"{k} = {res.attrs[k]!r}" for k in describe if k in res.attrs]
     detail = f" ({', '.join(parts)})" if parts else ""
-    return f"looked up by {res.address}{detail}; the validation of an existing certificate is not in this code"
+    return (
+        f"looked up by {res.address}{detail}; "
+        "the validation of an existing certificate is not in this code"
+    )
 
 
 def resolve_certificate(value: Any, index: RootIndex) -> tuple[Certificate, Resource | None]:
-    """Follow a domain's certificate value to the certificate (and the validation it came through)."""
+    """Follow a domain's certificate value to the certificate and the validation it came through."""
     if value is MISSING or value is None:
         return Certificate("none"), None
     if isinstance(value, str):

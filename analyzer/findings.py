@@ -31,11 +31,23 @@ class Finding:
             self.severity = self.rule.severity
 
     def sort_key(self) -> tuple:
-        return (self.location.file, self.location.line, self.rule.id, self.resource, self.domain or "")
+        return (
+            self.location.file,
+            self.location.line,
+            self.rule.id,
+            self.resource,
+            self.domain or "",
+        )
 
 
-def make(rule_id: str, message: str, location: Location, resource: str, domain: str | None,
-         related: list[Related] | None = None) -> Finding:
+def make(
+    rule_id: str,
+    message: str,
+    location: Location,
+    resource: str,
+    domain: str | None,
+    related: list[Related] | None = None,
+) -> Finding:
     return Finding(rules()[rule_id], message, location, resource, domain, related=related or [])
 
 

@@ -98,6 +98,8 @@ if __name__ == "__main__":
     outs = score(which)
     for o in outs:
         mark = "ok " if o.ok else "BAD"
-        print(f"{mark} {o.label['verdict']:<7} {o.repo} {o.label['file']}:{o.label['line']} "
-              f"{o.label['reasons']} got={o.got}")
+        print(
+            f"{mark} {o.label['verdict']:<7} {o.repo} {o.label['file']}:{o.label['line']} "
+            f"{o.label['reasons']} got={o.got}"
+        )
     print(f"{sum(o.ok for o in outs)}/{len(outs)} domains as labelled")

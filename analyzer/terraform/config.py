@@ -89,7 +89,9 @@ def load_module(directory: Path, display: callable) -> ModuleConfig:
         config.files.append(shown)
         try:
             text = read_text(path)
-            blocks = load_tfjson(text, shown) if path.name.endswith(".json") else load_hcl(text, shown)
+            blocks = (
+                load_tfjson(text, shown) if path.name.endswith(".json") else load_hcl(text, shown)
+            )
         except ParseError as exc:
             config.problems.append(ParseProblem(shown, exc.line, exc.column, str(exc)))
             continue

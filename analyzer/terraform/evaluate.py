@@ -378,20 +378,26 @@ class ModuleInstance:
 
     # -- memoised lookups with cycle protection -------------------------------------------
     def _memoised(self, key: tuple, compute) -> Any:
+        """Compute once; an error is remembered and raised again (``try`` needs to see it)."""
         if key in self._memo:
-            return self._memo[key]
+            value = self._memo[key]
+            if isinstance(value, EvalError):
+                raise value
+            return value
         if key in self._busy:
             return Unknown(f"{'.'.join(str(k) for k in key)} refers to itself")
         self._busy.add(key)
         try:
             value = compute()
         except EvalError as exc:
-            value = Unknown(f"cannot evaluate {'.'.join(str(k) for k in key)}: {exc}")
+            value = exc
         except RecursionError:
             value = Unknown("references nested too deeply")
         finally:
             self._busy.discard(key)
         self._memo[key] = value
+        if isinstance(value, EvalError):
+            raise value
         return value
 
     def prefix(self, local: str) -> str:
@@ -486,7 +492,7 @@ class ModuleInstance:
         if mode == "count":
             return objs
         if mode == "for_each":
-            return {i.each["key"]: o for i, o in zip(instances, objs)}
+            return {i.each["key"]: o for i, o in zip(instances, objs, strict=True)}
         return AnyKeyed(objs[0])
 
     def instances(self, kind: str, key: str) -> tuple[str, list[Instance]]:
@@ -554,7 +560,10 @@ class ModuleInstance:
             if child.type == "dynamic" and child.labels:
                 content = child.children("content")
                 iterator = child.labels[0]
-                item = {"key": Unknown("dynamic block key"), "value": Unknown("dynamic block value")}
+                item = {
+                    "key": Unknown("dynamic block key"),
+                    "value": Unknown("dynamic block value"),
+                }
                 if content:
                     out.setdefault(iterator, []).append(
                         self.block_value(content[0], scope.bind(**{iterator: item}))

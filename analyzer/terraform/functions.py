@@ -210,7 +210,9 @@ STRUCTURAL: dict[str, Callable[..., Any]] = {
     "distinct": lambda v: [x for i, x in enumerate(_need_list(v)) if x not in _need_list(v)[:i]],
     "reverse": lambda v: list(reversed(_need_list(v))),
     "coalescelist": lambda *ls: next((x for x in ls if x), []),
-    "zipmap": lambda ks, vs: dict(zip([_need_str(k) for k in _need_list(ks)], _need_list(vs))),
+    "zipmap": lambda ks, vs: dict(
+        zip([_need_str(k) for k in _need_list(ks)], _need_list(vs), strict=True)
+    ),
     "contains": lambda coll, v: v in _need_list(coll),
 }
 
@@ -251,7 +253,9 @@ def call(name: str, args: list) -> Any:
     if name in NEVER:
         return Unknown(f"{name}() reads files, which iaccert does not evaluate")
     if name in STRUCTURAL:
-        if name not in ("coalesce", "lookup") and any(isinstance(a, Unknown | Computed) for a in args):
+        if name not in ("coalesce", "lookup") and any(
+            isinstance(a, Unknown | Computed) for a in args
+        ):
             return unknown_from(tuple(args), f"{name}() of an unknown value")
         try:
             return STRUCTURAL[name](*args)

@@ -55,7 +55,8 @@ def _cache_path() -> Path:
 
 
 def _get_parser():
-    """python-hcl2's parser, with its grammar cache in our user cache (site-packages may be read-only)."""
+    """python-hcl2's parser; its grammar cache goes to our user cache (site-packages may be
+    read-only, and then every process would rebuild it)."""
     global _parser
     if _parser is None:
         import hcl2.parser as hcl2_parser
@@ -79,9 +80,51 @@ def parse_tree(text: str):
     except UnexpectedInput as exc:
         line = getattr(exc, "line", 1) or 1
         column = getattr(exc, "column", 1) or 1
+        token = getattr(exc, "token", None)
+        if token is not None and getattr(token, "type", "") == "$END":
+            opened = _unclosed_line(text)
+            if opened:
+                raise ParseError(
+                    f"unexpected end of file: the block opened on line {opened} is not closed",
+                    opened,
+                    1,
+                ) from None
+            raise ParseError(
+                "unexpected end of file: a block, bracket or string is not closed", max(line, 1), 1
+            ) from None
         raise ParseError(_short_message(exc), max(line, 1), max(column, 1)) from None
     except (LarkError, RecursionError) as exc:
         raise ParseError(f"cannot parse: {type(exc).__name__}") from None
+
+
+def _unclosed_line(text: str) -> int | None:
+    """Line of the last ``{`` never closed (skipping strings and comments), as Terraform says."""
+    stack: list[int] = []
+    line, i, n = 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch == "#" or text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        elif ch == '"':
+            i += 1
+            while i < n and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "{":
+            stack.append(line)
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
 
 
 def _short_message(exc: Exception) -> str:

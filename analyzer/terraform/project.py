@@ -88,7 +88,9 @@ class RootAnalysis:
                 given[key[7:]] = _cli_value(value)
         files = [self.directory / "terraform.tfvars", self.directory / "terraform.tfvars.json"]
         files += sorted(
-            p for p in self.directory.glob("*.auto.tfvars*") if p.name.endswith((".tfvars", ".json"))
+            p
+            for p in self.directory.glob("*.auto.tfvars*")
+            if p.name.endswith((".tfvars", ".json"))
         )
         files += list(self.options.var_files)
         for path in files:
@@ -230,13 +232,16 @@ class RootAnalysis:
             name = block.labels[0] + (f".{alias_name}" if isinstance(alias_name, str) else "")
             region_attr = block.attrs.get("region")
             if region_attr is None:
-                region: Any = Unknown(f"provider {name} sets no region (taken from the environment)")
+                region: Any = Unknown(
+                    f"provider {name} sets no region (taken from the environment)"
+                )
             else:
                 region = self.ev.eval(region_attr.expr, inst.scope)
             providers[name] = ProviderConf(f"{inst.prefix('provider')}.{name}", region)
         if inst.address == "" and "aws" not in providers:
             providers["aws"] = ProviderConf(
-                "provider.aws", Unknown("no provider \"aws\" block: the region comes from the environment")
+                "provider.aws",
+                Unknown('no provider "aws" block: the region comes from the environment'),
             )
         return providers
 

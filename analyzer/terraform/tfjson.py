@@ -70,9 +70,7 @@ def _expr(value: Any) -> Any:
     if isinstance(value, list):
         return TupleExpr(tuple(_expr(v) for v in value))
     if isinstance(value, dict):
-        return ObjectExpr(
-            tuple((Lit(k), _expr(v)) for k, v in value.items() if k != "//")
-        )
+        return ObjectExpr(tuple((Lit(k), _expr(v)) for k, v in value.items() if k != "//"))
     return Lit(value)
 
 

@@ -1,0 +1,53 @@
+"""Snapshot helpers: run the real CLI over a fixture and compare with its expected.json.
+
+Regenerate every snapshot (then review the diff): ``python tests/snapshots.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def fixture_cases() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if (p / "intent.json").is_file())
+
+
+def run_cli(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed iaccert, as a user runs it (``python -m analyzer``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def snapshot(case: Path) -> dict:
+    """What the CLI says about a fixture: exit code, findings and summary (version left out)."""
+    proc = run_cli(["lint", ".", "--format", "json"], case)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{case.name}: exit {proc.returncode}: {proc.stderr}")
+    report = json.loads(proc.stdout)
+    return {
+        "exit_code": proc.returncode,
+        "findings": report["findings"],
+        "summary": report["summary"],
+    }
+
+
+if __name__ == "__main__":
+    for case in fixture_cases():
+        data = snapshot(case)
+        (case / "expected.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"{case.name}: exit {data['exit_code']}, {len(data['findings'])} findings")
