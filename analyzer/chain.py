@@ -203,6 +203,13 @@ def _build(domain: Resource, binding: dict, index: RootIndex) -> Chain:
                 chosen = (spec["attr"], found[0])
     cert_attr, cert_value = chosen if chosen else (None, MISSING)
     certificate, via = resolve_certificate(cert_value, index)
+    written = [s["attr"] for s in binding.get("certificates", []) if s["attr"] in domain.attr_lines]
+    if certificate.origin == "none" and written:
+        cert_attr = written[0]
+        certificate = Certificate(
+            "unknown",
+            reason=f"{cert_attr} is null with the values in this code (an input not set?)",
+        )
     chain = Chain(
         domain=domain,
         binding=binding,

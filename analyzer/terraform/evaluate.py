@@ -166,8 +166,10 @@ class Evaluator:
             return obj.instance.module.resource_attr(obj.instance, attr)
         if isinstance(obj, ModuleObj):
             return obj.module.output(attr)
-        if isinstance(obj, Computed | Unknown):
-            return unknown_from(obj, f"{attr} of a value known only after apply")
+        if isinstance(obj, Computed):
+            return unknown_from(obj, f"{obj.address}.{obj.attr}.{attr} is known only after apply")
+        if isinstance(obj, Unknown):
+            return obj
         if isinstance(obj, AnyKeyed):
             raise EvalError(f"attribute {attr!r} of a resource with count or for_each")
         raise EvalError(f"no attribute {attr!r} on {type(obj).__name__}")
@@ -541,6 +543,9 @@ class ModuleInstance:
 
     def _resource_attr(self, instance: Instance, attr: str) -> Any:
         block = instance.block
+        if instance.kind == "data" and block.labels[0] == "terraform_remote_state":
+            if attr == "outputs":
+                return self.root.remote_state_outputs(instance)
         if attr in block.attrs and attr not in ("count", "for_each", "provider", "depends_on"):
             value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
             return Computed(instance.address, attr) if has_unknown(value) else value

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..bindings import bindings
 from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
 from .config import ModuleConfig, depends_on_names, load_module, load_tfvars, module_source
 from .evaluate import (
@@ -52,6 +53,14 @@ class ConfigLoader:
 
     def files(self) -> set[str]:
         return {f for c in self._configs.values() for f in c.files}
+
+
+def _repository_root(directory: Path) -> Path:
+    """The enclosing git work tree, or the directory itself: files beyond it are never read."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
 
 
 def _cli_value(text: str) -> Any:
@@ -125,17 +134,44 @@ class RootAnalysis:
                 out[entry["Key"]] = (self.directory / entry["Dir"]).resolve()
         return out
 
+    def remote_state_outputs(self, instance: Any) -> Any:
+        """Outputs of a ``terraform_remote_state``: read only for a local state file in the repository."""
+        scope = instance.module.instance_scope(instance)
+        attrs = instance.module.block_value(instance.block, scope)
+        backend = attrs.get("backend")
+        config = attrs.get("config") if isinstance(attrs.get("config"), dict) else {}
+        where = f"{instance.address} (backend {backend!r})"
+        if backend != "local":
+            return Unknown(f"comes from remote state {where}, which iaccert does not read")
+        relative = config.get("path", "terraform.tfstate")
+        if not isinstance(relative, str):
+            return Unknown(f"comes from remote state {where} whose path is not known")
+        path = (instance.module.config.directory / relative).resolve()
+        if not path.is_relative_to(_repository_root(self.directory)):
+            return Unknown(f"comes from remote state {where} outside the repository")
+        try:
+            state = json.loads(path.read_text(encoding="utf-8-sig"))
+            return {k: v.get("value") for k, v in state.get("outputs", {}).items()}
+        except (OSError, ValueError, AttributeError):
+            return Unknown(f"comes from remote state {where}; {relative} cannot be read")
+
     # -- expansion -----------------------------------------------------------------------
     def expansion(self, block: Any, scope: Scope) -> tuple[str, Any]:
         """How many instances a block has: single, count (indexes), for_each (pairs), unknown.
 
-        A block that the values in the code switch off (count 0, empty for_each) is still
-        checked as one latent instance: feature flags must not hide a broken chain.
+        A domain or module call that the values in the code switch off (count 0, empty
+        for_each) is still checked as one latent instance: a feature flag must not hide a
+        broken chain. Other resources switched off are absent, as Terraform has them.
         """
+        latent = block.type == "module" or (
+            block.type == "resource" and block.labels[0] in bindings()["domains"]
+        )
         if "count" in block.attrs:
             count = self.ev.eval(block.attrs["count"].expr, scope)
-            if isinstance(count, bool) or not isinstance(count, int | float) or count < 1:
+            if isinstance(count, bool) or not isinstance(count, int | float):
                 return "count", [0]
+            if count < 1:
+                return "count", [0] if latent else []
             return "count", list(range(min(int(count), MAX_INSTANCES)))
         if "for_each" in block.attrs:
             value = self.ev.eval(block.attrs["for_each"].expr, scope)
@@ -144,6 +180,8 @@ class RootAnalysis:
             if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
                 return "for_each", [(v, v) for v in sorted(set(value))][:MAX_INSTANCES]
             if value in ({}, []):
+                if not latent:
+                    return "for_each", []
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
         return "single", None
