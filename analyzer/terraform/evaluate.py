@@ -543,9 +543,9 @@ class ModuleInstance:
 
     def _resource_attr(self, instance: Instance, attr: str) -> Any:
         block = instance.block
-        if instance.kind == "data" and block.labels[0] == "terraform_remote_state":
-            if attr == "outputs":
-                return self.root.remote_state_outputs(instance)
+        remote_state = instance.kind == "data" and block.labels[0] == "terraform_remote_state"
+        if remote_state and attr == "outputs":
+            return self.root.remote_state_outputs(instance)
         if attr in block.attrs and attr not in ("count", "for_each", "provider", "depends_on"):
             value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
             return Computed(instance.address, attr) if has_unknown(value) else value

@@ -135,7 +135,7 @@ class RootAnalysis:
         return out
 
     def remote_state_outputs(self, instance: Any) -> Any:
-        """Outputs of a ``terraform_remote_state``: read only for a local state file in the repository."""
+        """Outputs of a ``terraform_remote_state``: only a local state file in the repo is read."""
         scope = instance.module.instance_scope(instance)
         attrs = instance.module.block_value(instance.block, scope)
         backend = attrs.get("backend")
