@@ -68,6 +68,11 @@ def lint(
     var_file: list[Path] = typer.Option(
         [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
     ),
+    plan: list[Path] = typer.Option(
+        [],
+        "--plan",
+        help="A `terraform show -json` plan to analyse; the scanned sources then give locations.",
+    ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
 ) -> None:
     """Scan Terraform code and report every domain whose certificate chain is not sound."""
@@ -77,12 +82,12 @@ def lint(
 
     paths = paths or [Path(".")]
     missing = [str(p) for p in paths if not p.exists()]
-    missing += [str(p) for p in var_file if not p.is_file()]
+    missing += [str(p) for p in [*var_file, *plan] if not p.is_file()]
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
     options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
-    result = scan(paths, options)
+    result = scan(paths, options, plans=list(plan))
     if fmt is Format.json:
         from .report.json import render
     else:

@@ -119,5 +119,7 @@ class Project:
     problems: list[ParseProblem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
 
-    def by_address(self) -> dict[str, Resource]:
-        return {r.address: r for r in self.resources}
+    def merge(self, other: Project) -> None:
+        self.resources.extend(other.resources)
+        self.problems.extend(other.problems)
+        self.files |= other.files

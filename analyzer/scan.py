@@ -45,11 +45,30 @@ def findings_for(project: Project) -> ScanResult:
     return ScanResult(findings, len(project.files), len(chains), chains)
 
 
-def scan(paths: list[Path], tf_options=None) -> ScanResult:
+def scan(paths: list[Path], tf_options=None, plans: list[Path] | None = None) -> ScanResult:
+    """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
+    and the sources then only say where each resource is written."""
     from .terraform import TfOptions, load_terraform
+    from .terraform.plan import is_plan_file, load_plan, strip_keys
 
-    targets = discover(paths)
+    plans = list(plans or [])
+    sources = []
+    for path in paths:
+        (plans if is_plan_file(path) else sources).append(path)
+    targets = discover(sources)
     project = Project()
+    source_project = Project()
     if targets.terraform_dirs:
-        project = load_terraform(targets.terraform_dirs, tf_options or TfOptions(), display_path)
+        options = tf_options or TfOptions()
+        source_project = load_terraform(targets.terraform_dirs, options, display_path)
+    if not plans:
+        project.merge(source_project)
+        return findings_for(project)
+    by_config: dict[str, object] = {}
+    for res in source_project.resources:
+        by_config.setdefault(strip_keys(res.address), res)
+    project.problems.extend(source_project.problems)
+    project.files |= source_project.files
+    for plan in plans:
+        project.merge(load_plan(plan, display_path(plan), by_config.get))
     return findings_for(project)
