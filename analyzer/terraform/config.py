@@ -103,6 +103,20 @@ def load_module(directory: Path, display: callable) -> ModuleConfig:
     return config
 
 
+def load_model_config(key: str, hcl: str, defaults: tuple) -> ModuleConfig:
+    """A known-module model (rules/modules/) as if it were a module directory."""
+    shown = f"<model {key}>"
+    config = ModuleConfig(Path(shown), files=[])
+    for block in load_hcl(hcl, shown):
+        _add(config, block)
+    for name, value in defaults:
+        variable = config.variables.get(name)
+        if variable is not None:
+            line = variable.line
+            variable.attrs["default"] = Attribute("default", Lit(value), line, line)
+    return config
+
+
 def depends_on_names(block: Block) -> list[str]:
     """``depends_on = [module.x, aws_y.z]`` -> ['module.x', 'aws_y.z']."""
     attr = block.attrs.get("depends_on")

@@ -374,6 +374,9 @@ class ModuleInstance:
         self.inherited_depends = inherited_depends
         self.parent: ModuleInstance | None = None
         self.key_path = ""  # module call names from the root, as .terraform/modules keys them
+        # (location, input lines) of the module call in the user's code, for code they do not
+        # edit (registry, git and modelled modules)
+        self.call_site: tuple | None = None
         self._memo: dict = {}
         self._busy: set = set()
         self.scope = Scope(self)

@@ -53,7 +53,9 @@ def is_plan_file(path: Path) -> bool:
             head = decode_plan_bytes(fh.read(4096))
     except (OSError, UnicodeDecodeError):
         return False
-    return '"format_version"' in head and ('"terraform_version"' in head or "planned_values" in head)
+    return '"format_version"' in head and (
+        '"terraform_version"' in head or "planned_values" in head
+    )
 
 
 def read_plan(path: Path) -> tuple[dict, str]:
@@ -184,9 +186,13 @@ class PlanReader:
             if variable is None:
                 return Unknown(f"variable var.{name} has no value in the plan")
             return variable.get("value")
-        parent, call = module_prefix.rsplit(".module.", 1) if ".module." in module_prefix else (
-            "",
-            module_prefix.removeprefix("module."),
+        parent, call = (
+            module_prefix.rsplit(".module.", 1)
+            if ".module." in module_prefix
+            else (
+                "",
+                module_prefix.removeprefix("module."),
+            )
         )
         call_name = strip_keys(call)
         calls = self._config_module(parent).get("module_calls", {})
@@ -235,11 +241,12 @@ class PlanReader:
             sub_unknown = unknown.get(name) if isinstance(unknown, dict) else None
             if isinstance(expression, list):
                 out[name] = self._merge(out.get(name), expression, sub_unknown, prefix)
-            elif isinstance(expression, dict) and (
-                out.get(name) is None or sub_unknown is True
+            elif (
+                isinstance(expression, dict)
+                and (out.get(name) is None or sub_unknown is True)
+                and ("references" in expression or "constant_value" in expression)
             ):
-                if "references" in expression or "constant_value" in expression:
-                    out[name] = self.resolve(expression, prefix)
+                out[name] = self.resolve(expression, prefix)
         return out
 
     def _region(self, key: str | None) -> Region:

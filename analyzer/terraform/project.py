@@ -11,7 +11,14 @@ from typing import Any
 
 from ..bindings import bindings
 from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
-from .config import ModuleConfig, depends_on_names, load_module, load_tfvars, module_source
+from .config import (
+    ModuleConfig,
+    depends_on_names,
+    load_model_config,
+    load_module,
+    load_tfvars,
+    module_source,
+)
 from .evaluate import (
     MAX_INSTANCES,
     Evaluator,
@@ -23,6 +30,7 @@ from .evaluate import (
 from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
+from .known_modules import ModuleModel, find_model
 from .templates import parse_expression
 
 
@@ -47,6 +55,12 @@ class ConfigLoader:
         if directory not in self._configs:
             self._configs[directory] = load_module(directory, self.display)
         return self._configs[directory]
+
+    def load_model(self, model: ModuleModel) -> ModuleConfig:
+        key = Path(f"<model {model.key}>")
+        if key not in self._configs:
+            self._configs[key] = load_model_config(model.key, model.hcl, model.defaults)
+        return self._configs[key]
 
     def problems(self) -> list[ParseProblem]:
         return [p for c in self._configs.values() for p in c.problems]
@@ -195,15 +209,24 @@ class RootAnalysis:
             }
         return self._children[id(inst)]
 
-    def _child_dir(self, inst: ModuleInstance, name: str, source: str | None) -> Path | Unknown:
+    def _child_dir(
+        self, inst: ModuleInstance, name: str, block: Any
+    ) -> Path | ModuleModel | Unknown:
+        """Where a module call's code is: local, downloaded by terraform init, or a known model."""
+        source = module_source(block)
         key_path = f"{inst.key_path}.{name}" if inst.key_path else name
         if source is None:
             return Unknown(f"module.{name} has no literal source")
-        if source.startswith(("./", "../")):
+        if source.startswith(("./", "../")) and not str(inst.config.directory).startswith("<"):
             path = (inst.config.directory / source).resolve()
         elif key_path in self._downloaded:
             path = self._downloaded[key_path]
         else:
+            version = block.attrs.get("version")
+            constraint = version.expr.value if version and isinstance(version.expr, Lit) else None
+            model = find_model(source, constraint)
+            if model is not None:
+                return model
             return Unknown(
                 f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
             )
@@ -213,14 +236,25 @@ class RootAnalysis:
         while ancestor is not None:
             if ancestor.config.directory == path:
                 return Unknown(f"module.{name} calls itself (source {source})")
-            ancestor = getattr(ancestor, "parent", None)
+            ancestor = ancestor.parent
         return path
 
     def _child(self, inst: ModuleInstance, name: str, block: Any) -> tuple[str, Any]:
-        path = self._child_dir(inst, name, module_source(block))
-        if isinstance(path, Unknown):
-            return "remote", path
-        config = self.loader.load(path)
+        where = self._child_dir(inst, name, block)
+        if isinstance(where, Unknown):
+            return "remote", where
+        if isinstance(where, ModuleModel):
+            config = self.loader.load_model(where)
+        else:
+            config = self.loader.load(where)
+        local = (module_source(block) or "").startswith(("./", "../"))
+        call_site = inst.call_site
+        if call_site is None and not local:
+            # Code the user does not edit: findings inside it point at the module call.
+            call_site = (
+                Location(block.file, block.line, block.end_line),
+                {k: a.line for k, a in block.attrs.items()},
+            )
         mode, keys = self.expansion(block, inst.scope)
         base = inst.prefix(f"module.{name}")
         depends = inst.inherited_depends | {inst.prefix(n) for n in depends_on_names(block)}
@@ -230,6 +264,7 @@ class RootAnalysis:
                 self, config, address, block, inst.scope.bind(**names), None, frozenset(depends)
             )
             child.parent = inst
+            child.call_site = call_site
             child.key_path = f"{inst.key_path}.{name}" if inst.key_path else name
             child.providers = self._own_providers(child, self._passed_providers(inst, block))
             return child
@@ -329,17 +364,22 @@ class RootAnalysis:
         for child in block.blocks:
             lines.setdefault(child.type, child.line)
         _, provider = inst.provider_for(block)
-        region_value = attrs.get("region") if "region" in block.attrs else provider.region
+        # AWS provider v6: a resource's own `region` argument overrides its provider's
+        own = attrs.get("region")
+        region_value = provider.region if own is None else own
         region = Region(
-            provider.key if "region" not in block.attrs else instance.address,
+            provider.key if own is None else instance.address,
             region_value if isinstance(region_value, str) else None,
             getattr(region_value, "reason", ""),
         )
         depends = set(inst.inherited_depends) | self._depends_on(inst, block, instance)
+        location = Location(block.file, block.line, block.end_line)
+        if inst.call_site is not None:
+            location, lines = inst.call_site
         return Resource(
             address=instance.address,
             type=block.labels[0],
-            location=Location(block.file, block.line, block.end_line),
+            location=location,
             attrs=attrs,
             attr_lines=lines,
             region=region,
