@@ -73,8 +73,14 @@ def test_model_matches_downloaded_release(tmp_path, release, inputs):
     modules = downloaded / ".terraform" / "modules"
     shutil.copytree(DEPS / RELEASES[release], modules / "cert")
     (modules / "modules.json").write_text(
-        json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."},
-                                {"Key": "cert", "Source": "registry", "Dir": ".terraform/modules/cert"}]})
+        json.dumps(
+            {
+                "Modules": [
+                    {"Key": "", "Source": "", "Dir": "."},
+                    {"Key": "cert", "Source": "registry", "Dir": ".terraform/modules/cert"},
+                ]
+            }
+        )
     )
     assert findings(modelled) == findings(downloaded)
 
@@ -95,7 +101,11 @@ def test_version_choice_follows_terraform():
         ("terraform-aws-modules/acm/aws", "~> 4.0", "DNS"),
         ("terraform-aws-modules/acm/aws", "~> 5.0", None),
         ("registry.terraform.io/terraform-aws-modules/acm/aws", None, None),
-        ("git::https://github.com/terraform-aws-modules/terraform-aws-acm.git?ref=v4.3.2", None, "DNS"),
+        (
+            "git::https://github.com/terraform-aws-modules/terraform-aws-acm.git?ref=v4.3.2",
+            None,
+            "DNS",
+        ),
     ],
 )
 def test_model_choice(source, version, default):

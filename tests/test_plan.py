@@ -57,7 +57,9 @@ def test_plan_encodings(tmp_path, encoding):
 
 @pytest.mark.skipif(not SHARED_PLANS.is_dir(), reason="../shared/plans is not present")
 def test_shared_two_domain_plan_is_clean():
-    code, report = lint_json([str(SHARED_PLANS / "apigw_modules_two_domains.tfplan.json")], FIXTURES)
+    code, report = lint_json(
+        [str(SHARED_PLANS / "apigw_modules_two_domains.tfplan.json")], FIXTURES
+    )
     assert code == 0
     assert report["summary"]["domains"] == 2
     assert report["findings"] == []

@@ -81,9 +81,14 @@ def _add(config: ModuleConfig, block: Block) -> None:
 def load_module(directory: Path, display: callable) -> ModuleConfig:
     """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
     config = ModuleConfig(directory)
-    paths = sorted(
-        p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()
-    )
+    try:
+        paths = sorted(
+            p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()
+        )
+    except OSError as exc:
+        shown = display(directory)
+        config.problems.append(ParseProblem(shown, 1, 1, f"cannot list directory: {exc.strerror}"))
+        return config
     for path in paths:
         shown = display(path)
         config.files.append(shown)

@@ -247,11 +247,28 @@ SCALAR: dict[str, Callable[..., Any]] = {
 NEVER = {"file", "templatefile", "filebase64", "fileexists", "fileset", "filemd5", "filesha256"}
 
 
+def _passthrough(name: str, args: list) -> Any:
+    """Idioms that hand one value through unchanged, even one known only after apply:
+    ``join("", aws_x.y[*].arn)`` and ``format("%s", x)`` / ``tostring(x)`` of a computed."""
+    if name == "join" and len(args) == 2 and isinstance(args[1], list):
+        items = [a for a in args[1] if a != ""]
+        if len(items) == 1 and isinstance(items[0], Computed):
+            return items[0]
+    if name == "format" and args and args[0] == "%s" and len(args) == 2:
+        return args[1] if isinstance(args[1], Computed) else None
+    if name == "tostring" and len(args) == 1 and isinstance(args[0], Computed):
+        return args[0]
+    return None
+
+
 def call(name: str, args: list) -> Any:
     """Apply a Terraform function to evaluated arguments."""
     name = name.removeprefix("provider::").split("::")[-1]
     if name in NEVER:
         return Unknown(f"{name}() reads files, which iaccert does not evaluate")
+    passed = _passthrough(name, args)
+    if passed is not None:
+        return passed
     if name in STRUCTURAL:
         if name not in ("coalesce", "lookup") and any(
             isinstance(a, Unknown | Computed) for a in args
