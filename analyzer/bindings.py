@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 MISSING = object()
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 def rules_dir() -> Path:
@@ -20,7 +21,7 @@ def rules_dir() -> Path:
 @functools.lru_cache(maxsize=1)
 def bindings() -> dict[str, Any]:
     with open(rules_dir() / "bindings.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=SAFE_LOADER)
 
 
 @functools.cache

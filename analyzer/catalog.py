@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .bindings import rules_dir
+from .bindings import SAFE_LOADER, rules_dir
 
 SEVERITIES = ("error", "warning", "note")
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
@@ -35,7 +35,7 @@ def rules() -> dict[str, Rule]:
     out = {}
     for path in sorted(rules_dir().glob("IAC*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=SAFE_LOADER)
         out[data["id"]] = Rule(
             id=data["id"],
             name=data["name"],

@@ -74,8 +74,17 @@ def lint(
         help="A `terraform show -json` plan to analyse; the scanned sources then give locations.",
     ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Do not read or write the parse cache (see README)."
+    ),
+    no_prefilter: bool = typer.Option(
+        False,
+        "--no-prefilter",
+        help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
+    ),
 ) -> None:
     """Scan Terraform code and report every domain whose certificate chain is not sound."""
+    from .cache import default_cache_dir
     from .findings import fails
     from .scan import scan
     from .terraform import TfOptions
@@ -86,7 +95,12 @@ def lint(
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
-    options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
+    options = TfOptions(
+        var_files=list(var_file),
+        variables=[_split_var(v) for v in var],
+        prefilter=not no_prefilter,
+        cache_dir=None if no_cache else default_cache_dir(),
+    )
     result = scan(paths, options, plans=list(plan))
     if fmt is Format.json:
         from .report.json import render

@@ -36,10 +36,10 @@ def discover(paths: list[Path]) -> Targets:
 
 def display_path(path: Path) -> str:
     """Path relative to the working directory, with forward slashes, as reports show it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = str(path)
-    if rel.startswith(".." + os.sep) or rel == "..":
-        rel = str(Path(path).resolve())
+    text = str(path) if os.path.isabs(path) else os.path.abspath(path)
+    cwd = os.getcwd()
+    if text == cwd:
+        return "."
+    prefix = cwd.rstrip(os.sep) + os.sep
+    rel = text[len(prefix) :] if text.startswith(prefix) else str(Path(text).resolve())
     return rel.replace(os.sep, "/")

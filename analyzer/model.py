@@ -118,8 +118,10 @@ class Project:
     resources: list[Resource] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
+    parsed_files: int = 0  # how many files a parser was asked to read (the prefilter's guard)
 
     def merge(self, other: Project) -> None:
         self.resources.extend(other.resources)
         self.problems.extend(other.problems)
         self.files |= other.files
+        self.parsed_files += other.parsed_files

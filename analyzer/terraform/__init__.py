@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import ParseCache
 from ..model import Project
+from .prefilter import relevant_directories
 from .project import ConfigLoader, RootAnalysis, TfOptions
+
+TF_SUFFIXES = (".tf", ".tf.json")
 
 __all__ = ["TfOptions", "load_terraform"]
 
@@ -14,11 +18,18 @@ __all__ = ["TfOptions", "load_terraform"]
 def load_terraform(
     directories: list[Path], options: TfOptions, display: Callable[[Path], str]
 ) -> Project:
-    """Analyse every root among ``directories``; a directory another one calls is not a root."""
-    loader = ConfigLoader(display)
+    """Analyse every root among ``directories``; a directory another one calls is not a root.
+
+    With the prefilter (the default) only module groups that can hold a domain are parsed.
+    """
+    loader = ConfigLoader(display, ParseCache(options.cache_dir) if options.cache_dir else None)
+    project = Project()
+    if options.prefilter:
+        relevant, texts = relevant_directories(directories, TF_SUFFIXES)
+        project.files |= {display(path) for module in texts.values() for path in module.texts}
+        directories = [d for d in directories if d.resolve() in relevant]
     configs = {d.resolve(): loader.load(d) for d in directories}
     called = {path for c in configs.values() for path in c.local_sources().values()}
-    project = Project()
     seen_addresses: set[tuple[str, str]] = set()
     for directory in sorted(configs):
         if directory in called:
@@ -37,4 +48,5 @@ def load_terraform(
             seen.add((problem.file, problem.line))
             project.problems.append(problem)
     project.files |= loader.files()
+    project.parsed_files = len(loader.files())
     return project

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import ParseCache
 from ..model import ParseProblem
 from .expr import Lit, traversal_root
 from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
@@ -48,10 +49,17 @@ def module_source(block: Block) -> str | None:
 
 def read_text(path: Path) -> str:
     """File text as Terraform reads it: UTF-8, with or without a BOM."""
+    return decode_text(read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ParseError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not parsed")
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def decode_text(data: bytes) -> str:
     if b"\x00" in data:
         raise ParseError("file contains NUL bytes; not a text file")
     try:
@@ -78,7 +86,28 @@ def _add(config: ModuleConfig, block: Block) -> None:
         config.providers.append(block)
 
 
-def load_module(directory: Path, display: callable) -> ModuleConfig:
+def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[Block]:
+    """Blocks of one ``.tf`` / ``.tf.json`` file, from the parse cache when it has them."""
+    data = read_bytes(path)
+    kind = "tfjson" if path.name.endswith(".json") else "hcl"
+    cached = cache.get(kind, shown, data) if cache else None
+    if cached is not None:
+        if isinstance(cached, tuple):  # a remembered parse error
+            raise ParseError(*cached)
+        return cached
+    try:
+        text = decode_text(data)
+        blocks = load_tfjson(text, shown) if kind == "tfjson" else load_hcl(text, shown)
+    except ParseError as exc:
+        if cache:
+            cache.put(kind, shown, data, (str(exc), exc.line, exc.column))
+        raise
+    if cache:
+        cache.put(kind, shown, data, blocks)
+    return blocks
+
+
+def load_module(directory: Path, display: callable, cache: ParseCache | None = None) -> ModuleConfig:
     """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
     config = ModuleConfig(directory)
     try:
@@ -93,10 +122,7 @@ def load_module(directory: Path, display: callable) -> ModuleConfig:
         shown = display(path)
         config.files.append(shown)
         try:
-            text = read_text(path)
-            blocks = (
-                load_tfjson(text, shown) if path.name.endswith(".json") else load_hcl(text, shown)
-            )
+            blocks = parse_file(path, shown, cache)
         except ParseError as exc:
             config.problems.append(ParseProblem(shown, exc.line, exc.column, str(exc)))
             continue

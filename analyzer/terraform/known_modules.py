@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..bindings import rules_dir
+from ..bindings import SAFE_LOADER, rules_dir
 from .versions import newest, satisfies
 
 
@@ -29,7 +29,7 @@ def _families() -> list[dict]:
     out = []
     for path in sorted((rules_dir() / "modules").glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            out.append(yaml.safe_load(fh))
+            out.append(yaml.load(fh, Loader=SAFE_LOADER))
     return out
 
 

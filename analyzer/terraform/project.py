@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bindings import bindings
+from ..cache import ParseCache
 from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
 from .config import (
     ModuleConfig,
@@ -41,19 +42,22 @@ class TfOptions:
     var_files: list[Path] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    prefilter: bool = True  # parse only module groups that can hold a domain
+    cache_dir: Path | None = None  # the parse cache (None: no cache)
 
 
 class ConfigLoader:
     """Reads each module directory once, however many roots call it."""
 
-    def __init__(self, display):
+    def __init__(self, display, cache: ParseCache | None = None):
         self.display = display
+        self.cache = cache
         self._configs: dict[Path, ModuleConfig] = {}
 
     def load(self, directory: Path) -> ModuleConfig:
         directory = directory.resolve()
         if directory not in self._configs:
-            self._configs[directory] = load_module(directory, self.display)
+            self._configs[directory] = load_module(directory, self.display, self.cache)
         return self._configs[directory]
 
     def load_model(self, model: ModuleModel) -> ModuleConfig:

@@ -1,0 +1,69 @@
+"""A persistent parse cache: file content hash -> parsed blocks, per iaccert version.
+
+Lives in the user cache directory (``$IACCERT_CACHE_DIR``, else ``$XDG_CACHE_HOME/iaccert``,
+else ``~/.cache/iaccert``), never in the scanned repository. Entries are written to a
+temporary file and renamed into place, so two iaccert processes can share the cache: a
+reader sees a whole entry or none. An entry that cannot be read is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("IACCERT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "iaccert"
+
+
+class ParseCache:
+    """Parsed results keyed by (kind, display name, content)."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory / f"parse-v{__version__}" if directory else None
+        self.hits = 0
+
+    def _path(self, kind: str, name: str, content: bytes) -> Path | None:
+        if self.directory is None:
+            return None
+        digest = hashlib.sha256(f"{kind}\0{name}\0".encode() + content).hexdigest()
+        return self.directory / digest[:2] / f"{digest}.pickle"
+
+    def get(self, kind: str, name: str, content: bytes) -> Any:
+        path = self._path(kind, name, content)
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                value = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                IndexError, TypeError, ValueError):
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, name: str, content: bytes, value: Any) -> None:
+        path = self._path(kind, name, content)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except (OSError, pickle.PicklingError, RecursionError):
+            try:
+                os.unlink(temp)
+            except (OSError, UnboundLocalError):
+                pass
