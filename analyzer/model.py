@@ -103,12 +103,13 @@ class Resource:
 
 @dataclass(slots=True)
 class ParseProblem:
-    """A file that could not be read or parsed (IAC000)."""
+    """A file that could not be read or parsed (IAC000), or a limit the analysis hit (IAC001)."""
 
     file: str
     line: int
     column: int
     message: str
+    rule: str = "IAC000"
 
 
 @dataclass(slots=True)

@@ -35,7 +35,7 @@ def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
 def findings_for(project: Project) -> ScanResult:
     chains = build_chains(project)
     findings = [
-        make("IAC000", p.message, Location(p.file, p.line, p.line, p.column), "", None)
+        make(p.rule, p.message, Location(p.file, p.line, p.line, p.column), "", None)
         for p in project.problems
     ]
     for chain in chains:

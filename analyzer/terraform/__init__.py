@@ -35,13 +35,13 @@ def load_terraform(
         if directory in called:
             continue
         analysis = RootAnalysis(directory, loader, options)
-        project.problems.extend(analysis.problems)
         for resource in analysis.resources():
             resource.root = loader.display(directory)
             key = (resource.root, resource.address)
             if key not in seen_addresses:
                 seen_addresses.add(key)
                 project.resources.append(resource)
+        project.problems.extend(analysis.problems)
     seen = set()
     for problem in loader.problems():
         if (problem.file, problem.line) not in seen:

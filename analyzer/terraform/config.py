@@ -60,6 +60,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("file is UTF-16; Terraform reads only UTF-8")
     if b"\x00" in data:
         raise ParseError("file contains NUL bytes; not a text file")
     try:
@@ -107,7 +109,9 @@ def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[
     return blocks
 
 
-def load_module(directory: Path, display: callable, cache: ParseCache | None = None) -> ModuleConfig:
+def load_module(
+    directory: Path, display: callable, cache: ParseCache | None = None
+) -> ModuleConfig:
     """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
     config = ModuleConfig(directory)
     try:

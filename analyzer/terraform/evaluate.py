@@ -19,6 +19,7 @@ from .functions import EvalError, call, has_unknown, unknown_from
 
 MAX_INSTANCES = 1000
 MAX_ITEMS = 10_000
+MAX_STEPS = 2_000_000
 
 
 class Namespace:
@@ -111,7 +112,7 @@ def _to_str(value: Any) -> str:
 class Evaluator:
     """Expression evaluation; one per analysed root, with a budget of steps."""
 
-    def __init__(self, max_steps: int = 2_000_000):
+    def __init__(self, max_steps: int = MAX_STEPS):
         self.steps = 0
         self.max_steps = max_steps
 

@@ -22,6 +22,7 @@ from .config import (
 )
 from .evaluate import (
     MAX_INSTANCES,
+    MAX_STEPS,
     Evaluator,
     ModuleInstance,
     ProviderConf,
@@ -43,6 +44,8 @@ class TfOptions:
     variables: list[tuple[str, str]] = field(default_factory=list)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     prefilter: bool = True  # parse only module groups that can hold a domain
+    max_instances: int = MAX_INSTANCES  # per resource or module block
+    max_steps: int = MAX_STEPS  # expression evaluations per root module
     cache_dir: Path | None = None  # the parse cache (None: no cache)
 
 
@@ -98,7 +101,7 @@ class RootAnalysis:
         self.directory = directory.resolve()
         self.loader = loader
         self.options = options
-        self.ev = Evaluator()
+        self.ev = Evaluator(options.max_steps)
         self.problems: list[ParseProblem] = []
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
@@ -190,19 +193,38 @@ class RootAnalysis:
                 return "count", [0]
             if count < 1:
                 return "count", [0] if latent else []
-            return "count", list(range(min(int(count), MAX_INSTANCES)))
+            return "count", list(range(self._capped(block, int(count))))
         if "for_each" in block.attrs:
             value = self.ev.eval(block.attrs["for_each"].expr, scope)
             if isinstance(value, dict) and value:
-                return "for_each", [(k, value[k]) for k in sorted(value)][:MAX_INSTANCES]
+                pairs = [(k, value[k]) for k in sorted(value)]
+                return "for_each", pairs[: self._capped(block, len(pairs))]
             if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                return "for_each", [(v, v) for v in sorted(set(value))][:MAX_INSTANCES]
+                pairs = [(v, v) for v in sorted(set(value))]
+                return "for_each", pairs[: self._capped(block, len(pairs))]
             if value in ({}, []):
                 if not latent:
                     return "for_each", []
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
         return "single", None
+
+    def _capped(self, block: Any, count: int) -> int:
+        """Instances to check: at most ``max_instances``; hitting the limit is reported."""
+        limit = self.options.max_instances
+        if count > limit:
+            what = ".".join(block.labels) or block.type
+            self.problems.append(
+                ParseProblem(
+                    block.file,
+                    block.line,
+                    1,
+                    f"limit max-instances reached: {what} has {count} instances; "
+                    f"the first {limit} are checked",
+                    rule="IAC001",
+                )
+            )
+        return min(count, limit)
 
     # -- module tree ---------------------------------------------------------------------
     def children_of(self, inst: ModuleInstance) -> dict:
@@ -359,6 +381,18 @@ class RootAnalysis:
                 for key in table:
                     _, instances = inst.instances(kind, key)
                     out.extend(self._resource(inst, i) for i in instances)
+        if self.ev.steps > self.ev.max_steps:
+            first = self.root.config.files[0] if self.root.config.files else "."
+            self.problems.append(
+                ParseProblem(
+                    first,
+                    1,
+                    1,
+                    f"limit max-steps reached: evaluating this root took more than "
+                    f"{self.ev.max_steps} steps; later values are unknown",
+                    rule="IAC001",
+                )
+            )
         return out
 
     def _resource(self, inst: ModuleInstance, instance: Any) -> Resource:
