@@ -6,7 +6,6 @@ every node (``meta.line``), so we walk the tree ourselves (see DESIGN.md).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +49,9 @@ class ParseError(Exception):
 
 
 def _cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "iaccert" / "hcl2-8.1.4-lark_cache.bin"
+    from ..cache import default_cache_dir
+
+    return default_cache_dir() / "hcl2-8.1.4-lark_cache.bin"
 
 
 def _get_parser():
