@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import string
 
 from hypothesis import HealthCheck, given, settings
@@ -141,16 +142,12 @@ def _expr(text):
 @SETTINGS
 @given(st.text(max_size=300))
 def test_hcl_loader_raises_only_parse_errors(text):
-    try:
+    with contextlib.suppress(ParseError):
         load_hcl(text, "fuzz.tf")
-    except ParseError:
-        pass
 
 
 @SETTINGS
 @given(st.text(max_size=300))
 def test_tfjson_loader_raises_only_parse_errors(text):
-    try:
+    with contextlib.suppress(ParseError):
         load_tfjson(text, "fuzz.tf.json")
-    except ParseError:
-        pass
