@@ -27,33 +27,41 @@ def default_cache_dir() -> Path:
 
 
 class ParseCache:
-    """Parsed results keyed by (kind, display name, content)."""
+    """Parsed results keyed by (kind, content); callers relabel what depends on the path."""
 
     def __init__(self, directory: Path | None):
         self.directory = directory / f"parse-v{__version__}" if directory else None
         self.hits = 0
 
-    def _path(self, kind: str, name: str, content: bytes) -> Path | None:
+    def _path(self, kind: str, content: bytes) -> Path | None:
         if self.directory is None:
             return None
-        digest = hashlib.sha256(f"{kind}\0{name}\0".encode() + content).hexdigest()
+        digest = hashlib.sha256(f"{kind}\0".encode() + content).hexdigest()
         return self.directory / digest[:2] / f"{digest}.pickle"
 
-    def get(self, kind: str, name: str, content: bytes) -> Any:
-        path = self._path(kind, name, content)
+    def get(self, kind: str, content: bytes) -> Any:
+        path = self._path(kind, content)
         if path is None:
             return None
         try:
             with open(path, "rb") as fh:
                 value = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                IndexError, TypeError, ValueError):
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            IndexError,
+            TypeError,
+            ValueError,
+        ):
             return None
         self.hits += 1
         return value
 
-    def put(self, kind: str, name: str, content: bytes, value: Any) -> None:
-        path = self._path(kind, name, content)
+    def put(self, kind: str, content: bytes, value: Any) -> None:
+        path = self._path(kind, content)
         if path is None:
             return
         try:

@@ -92,20 +92,30 @@ def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[
     """Blocks of one ``.tf`` / ``.tf.json`` file, from the parse cache when it has them."""
     data = read_bytes(path)
     kind = "tfjson" if path.name.endswith(".json") else "hcl"
-    cached = cache.get(kind, shown, data) if cache else None
+    cached = cache.get(kind, data) if cache else None
     if cached is not None:
         if isinstance(cached, tuple):  # a remembered parse error
             raise ParseError(*cached)
-        return cached
+        return _relabel(cached, shown)
     try:
         text = decode_text(data)
         blocks = load_tfjson(text, shown) if kind == "tfjson" else load_hcl(text, shown)
     except ParseError as exc:
         if cache:
-            cache.put(kind, shown, data, (str(exc), exc.line, exc.column))
+            cache.put(kind, data, (str(exc), exc.line, exc.column))
         raise
     if cache:
-        cache.put(kind, shown, data, blocks)
+        cache.put(kind, data, blocks)
+    return blocks
+
+
+def _relabel(blocks: list[Block], shown: str) -> list[Block]:
+    """Cached blocks are keyed by content alone; give them the name this scan shows."""
+    stack = list(blocks)
+    while stack:
+        block = stack.pop()
+        block.file = shown
+        stack.extend(block.blocks)
     return blocks
 
 

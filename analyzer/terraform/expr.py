@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Tree
+# Lark is imported only where a file is actually parsed (a warm parse cache never needs
+# it): trees are recognised by their ``data`` attribute, tokens are ``str`` subclasses.
+Tree = Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +112,18 @@ class ConversionError(ValueError):
     """The Lark tree has a shape this converter does not know."""
 
 
+def _is_tree(node: Any) -> bool:
+    return hasattr(node, "data") and hasattr(node, "children")
+
+
 def _children(tree: Tree) -> list:
     """Children without layout noise (newlines, comments, punctuation tokens)."""
-    return [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    return [c for c in tree.children if _is_tree(c) and c.data != "new_line_or_comment"]
 
 
 def convert(node: Any) -> Any:
     """Convert an expression node of python-hcl2's Lark tree to our tree."""
-    if isinstance(node, Token):
+    if isinstance(node, str):
         raise ConversionError(f"unexpected token {node.type}")
     handler = _HANDLERS.get(node.data)
     if handler is None:
@@ -178,10 +184,10 @@ def unescape(text: str) -> str:
 def _string(node: Tree) -> Any:
     parts: list = []
     for part in node.children:
-        if not isinstance(part, Tree) or part.data != "string_part":
+        if not _is_tree(part) or part.data != "string_part":
             continue
         inner = part.children[0]
-        if isinstance(inner, Token):
+        if isinstance(inner, str):
             parts.append(unescape(str(inner)))
         elif inner.data == "interpolation":
             parts.append(convert(_children(inner)[0]))
@@ -250,7 +256,10 @@ def _function_call(node: Tree) -> Any:
     expand = False
     if args_node is not None:
         args = tuple(convert(c) for c in _children(args_node))
-        expand = any(isinstance(t, Token) and t.type == "ELLIPSIS" for t in args_node.children)
+        expand = any(
+            isinstance(t, str) and getattr(t, "type", None) == "ELLIPSIS"
+            for t in args_node.children
+        )
     return Call("::".join(names), args, expand)
 
 
@@ -295,7 +304,7 @@ def _binary_op(node: Tree) -> Any:
 
 
 def _unary(node: Tree) -> Any:
-    op = next(t for t in node.children if isinstance(t, Token))
+    op = next(t for t in node.children if isinstance(t, str))
     return Unary(str(op), convert(_children(node)[0]))
 
 
@@ -325,7 +334,9 @@ def _for_object(node: Tree) -> Any:
     key_var, value_var, coll = _for_intro(kids[0])
     cond = next((k for k in kids if k.data == "for_cond"), None)
     body = [k for k in kids[1:] if k.data != "for_cond"]
-    group = any(isinstance(t, Token) and t.type == "ELLIPSIS" for t in node.children)
+    group = any(
+        isinstance(t, str) and getattr(t, "type", None) == "ELLIPSIS" for t in node.children
+    )
     return ForExpr(
         key_var, value_var, coll, convert(body[0]), convert(body[1]), _for_cond(cond), group
     )

@@ -149,9 +149,11 @@ def _first(tree, data: str):
 
 
 def _tree_kids(node) -> list:
-    from lark import Tree
-
-    return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    return [
+        c
+        for c in node.children
+        if hasattr(c, "data") and hasattr(c, "children") and c.data != "new_line_or_comment"
+    ]
 
 
 def _convert_safely(node) -> Any:
