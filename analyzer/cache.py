@@ -8,6 +8,7 @@ reader sees a whole entry or none. An entry that cannot be read is ignored and r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -64,6 +65,7 @@ class ParseCache:
         path = self._path(kind, content)
         if path is None:
             return
+        temp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -71,7 +73,6 @@ class ParseCache:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, path)
         except (OSError, pickle.PicklingError, RecursionError):
-            try:
-                os.unlink(temp)
-            except (OSError, UnboundLocalError):
-                pass
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)

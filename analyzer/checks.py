@@ -14,7 +14,7 @@ from typing import Any
 from .bindings import MISSING, select, select_one
 from .chain import Chain
 from .model import Computed, Resource, Unknown
-from .names import covered_by_any, plausible
+from .names import covered_by_any, normalise, plausible
 
 EDGE_REGION = "us-east-1"
 
@@ -91,10 +91,60 @@ def email_validation(chain: Chain) -> Iterator[Hit]:
         )
 
 
+def _names_without_zone(cert: Resource, binding: dict) -> list[Any] | None:
+    """Names of an inline-validated certificate (CloudFormation) that no validation option
+    with a hosted zone covers; None when the code cannot tell."""
+    primary = select_one(cert.attrs, binding.get("name"))
+    sans = select_one(cert.attrs, binding.get("sans"))
+    options = select_one(cert.attrs, binding.get("validation_options"))
+    sans = [] if sans is MISSING or sans is None else sans
+    options = [] if options is MISSING or options is None else options
+    if primary is MISSING or not isinstance(sans, list) or not isinstance(options, list):
+        return None
+    key_name, key_zone = binding["validation_option_name"], binding["validation_option_zone"]
+    zoned = [
+        o.get(key_name)
+        for o in options
+        if isinstance(o, dict) and _set(o.get(key_zone)) and _set(o.get(key_name))
+    ]
+    if not zoned:
+        return [primary, *sans]  # no option carries a hosted zone: nothing is validated
+    if any(not isinstance(z, str) for z in zoned):
+        return None  # an option names a domain the code does not know: it may be any name
+    known = {normalise(z) for z in zoned}
+
+    def covered(name: Any) -> bool:
+        if not isinstance(name, str):
+            return True  # not judged: the name is not known
+        norm = normalise(name)
+        return norm in known or (norm.startswith("*.") and norm[2:] in known)
+
+    return [n for n in [primary, *sans] if not covered(n)]
+
+
 @check("IAC102")
 def validation_not_automated(chain: Chain) -> Iterator[Hit]:
     cert = _dns_chain(chain)
-    if cert is None or chain.cert_binding.get("validation") != "resource":
+    how = chain.cert_binding.get("validation")
+    if cert is None:
+        return
+    if how == "inline":
+        uncovered = _names_without_zone(cert, chain.cert_binding)
+        if uncovered:
+            path = chain.cert_binding["validation_options"].removeprefix("$.")
+            names = ", ".join(
+                n if isinstance(n, str) else "(a name not known here)" for n in uncovered
+            )
+            yield Hit(
+                cert,
+                path if path in cert.attr_lines else "ValidationMethod",
+                f"DNS certificate {cert.address} of domain {domain_label(chain)} has no "
+                f"{path} entry with a HostedZoneId for {names}: each time the certificate is "
+                "created or replaced, the stack waits for someone to add the validation records",
+                [chain.domain],
+            )
+        return
+    if how != "resource":
         return
     if not chain.validations:
         yield Hit(

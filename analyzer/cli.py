@@ -9,6 +9,7 @@ Exit codes (the same in every format):
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -29,8 +30,37 @@ app = typer.Typer(
 
 
 class Format(str, Enum):
+    """``lint --format``: one module per value in analyzer/report/."""
+
+    text = "text"
+    concise = "concise"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
+
+
+FORMAT_HELP = (
+    "Output format: text (findings with code frames), concise (one line each), json, "
+    "sarif (GitHub code scanning), github (Actions annotations), junit (XML test report)."
+)
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class RuleFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 def _version(value: bool) -> None:
@@ -48,20 +78,26 @@ def _root(
     """iaccert: certificate checks for API Gateway custom domains."""
 
 
-def _split_var(text: str) -> tuple[str, str]:
+def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise typer.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--var")
+        raise typer.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint=option)
     return name.strip(), value
 
 
 @app.command()
 def lint(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
     output_file: Path | None = typer.Option(
         None, "--output-file", "-o", help="Write the report to this file instead of stdout."
     ),
+    color: Color = typer.Option(
+        Color.auto,
+        "--color",
+        help="Colour the text format: auto (a terminal, unless NO_COLOR is set), always, never.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
     var: list[str] = typer.Option(
         [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
     ),
@@ -73,6 +109,17 @@ def lint(
         "--plan",
         help="A `terraform show -json` plan to analyse; the scanned sources then give locations.",
     ),
+    parameter: list[str] = typer.Option(
+        [],
+        "--parameter",
+        help="Set a CloudFormation parameter of every top-level template, KEY=VALUE (repeatable).",
+    ),
+    parameters_file: Path | None = typer.Option(
+        None,
+        "--parameters-file",
+        help='Read CloudFormation parameter values from JSON: [{"ParameterKey": …, '
+        '"ParameterValue": …}] or {"Parameters": {…}}; --parameter wins.',
+    ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Do not read or write the parse cache (see README)."
@@ -82,9 +129,39 @@ def lint(
         "--no-prefilter",
         help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
     ),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Look up with AWS credentials what the code cannot show (IAC109: literal ARNs, "
+        "certificate data sources) and report the live rules at the source line. Never implicit.",
+    ),
+    profile: str | None = typer.Option(None, "--profile", help="--live: the AWS profile."),
+    region: list[str] = typer.Option(
+        [],
+        "--region",
+        help="Region of what the code does not place (repeatable): CloudFormation stacks and "
+        "AWS::Region take the first (a CDK manifest's stack environment wins); --live lookups.",
+    ),
+    role_arn: str | None = typer.Option(
+        None, "--role-arn", help="--live: role to assume in the account of a literal ARN."
+    ),
+    external_id: str | None = typer.Option(
+        None, "--external-id", help="--live: external id for --role-arn."
+    ),
+    expiry_days: int = typer.Option(
+        30, "--expiry-days", help="--live: IAC203 warns this many days before expiry."
+    ),
+    upload_max_age_days: int = typer.Option(
+        395, "--upload-max-age-days", help="--live: IAC206 flags uploads older than this."
+    ),
+    allow_incomplete: bool = typer.Option(
+        False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
+    ),
 ) -> None:
-    """Scan Terraform code and report every domain whose certificate chain is not sound."""
+    """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
+    certificate chain is not sound."""
     from .cache import default_cache_dir
+    from .cloudformation import CfnOptions
     from .findings import fails
     from .scan import scan
     from .terraform import TfOptions
@@ -92,6 +169,8 @@ def lint(
     paths = paths or [Path(".")]
     missing = [str(p) for p in paths if not p.exists()]
     missing += [str(p) for p in [*var_file, *plan] if not p.is_file()]
+    if parameters_file is not None and not parameters_file.is_file():
+        missing.append(str(parameters_file))
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
@@ -101,16 +180,140 @@ def lint(
         prefilter=not no_prefilter,
         cache_dir=None if no_cache else default_cache_dir(),
     )
-    result = scan(paths, options, plans=list(plan))
-    if fmt is Format.json:
-        from .report.json import render
-    else:
-        from .report.text import render
-    text = render(result)
+    cfn_options = CfnOptions(
+        region=region[0] if region else None,
+        parameters=[_split_var(p, "--parameter") for p in parameter],
+        parameters_file=parameters_file,
+    )
+    result = scan(paths, options, plans=list(plan), cfn_options=cfn_options)
+    if live:
+        with _live_errors():
+            from .live.resolve import resolve_static
+            from .live.session import LiveOptions
+
+            resolve_static(
+                result,
+                LiveOptions(
+                    profile=profile,
+                    regions=list(region),
+                    role_arn=role_arn,
+                    external_id=external_id,
+                    expiry_days=expiry_days,
+                    upload_max_age_days=upload_max_age_days,
+                ),
+            )
+    from .report import RenderOptions, render, want_color
+
+    shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
+    text = render(fmt.value, result, shown)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if result.incomplete and not allow_incomplete:
+        raise typer.Exit(EXIT_ERROR)
+    if not exit_zero and fails(result.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _live_errors():
+    """Live mode's configuration problems (no boto3, no credentials, bad options): one line."""
+    from .live.session import LiveUsageError
+
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("boto3", "botocore"):
+            raise
+        typer.echo("iaccert: live mode needs boto3: pip install 'iaccert[live]'", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    except LiveUsageError as exc:
+        typer.echo(f"iaccert: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+@app.command("live")
+def live_cmd(
+    profile: str | None = typer.Option(None, "--profile", help="AWS profile (shared config)."),
+    region: list[str] = typer.Option(
+        [], "--region", help="Region to inspect (repeatable; default: the configured region)."
+    ),
+    all_regions: bool = typer.Option(
+        False, "--all-regions", help="Every region enabled in each account (EC2 DescribeRegions)."
+    ),
+    role_arn: str | None = typer.Option(
+        None,
+        "--role-arn",
+        help="Role to assume: an ARN with {account}, or a role name, with --accounts; or one ARN.",
+    ),
+    accounts: list[str] = typer.Option(
+        [], "--accounts", help="Account ids (comma separated, repeatable) or a file of them."
+    ),
+    external_id: str | None = typer.Option(
+        None, "--external-id", help="External id for --role-arn."
+    ),
+    expiry_days: int = typer.Option(
+        30, "--expiry-days", help="IAC203 warns this many days before expiry."
+    ),
+    upload_max_age_days: int = typer.Option(
+        395, "--upload-max-age-days", help="IAC206 flags uploaded certificates older than this."
+    ),
+    max_workers: int = typer.Option(
+        8, "--max-workers", min=1, help="Threads over (account, region) pairs."
+    ),
+    acm_rps: float = typer.Option(
+        10.0, "--acm-rps", min=0.1, help="ACM DescribeCertificate calls/s per account and region."
+    ),
+    max_attempts: int = typer.Option(
+        5, "--max-attempts", min=1, help="Total attempts per AWS call (standard retry mode)."
+    ),
+    timeout: float = typer.Option(
+        10.0, "--timeout", min=0.1, help="Connect and read timeout per attempt, in seconds."
+    ),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
+    output_file: Path | None = typer.Option(
+        None, "--output-file", "-o", help="Write the report to this file instead of stdout."
+    ),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    allow_incomplete: bool = typer.Option(
+        False, "--allow-incomplete", help="Checks that could not be made do not exit 2."
+    ),
+) -> None:
+    """Check the deployed API Gateway custom domains and their certificates (boto3, read-only).
+
+    Exit codes: 0 clean, 1 findings, 2 some checks could not be made (unless
+    --allow-incomplete), or a usage error.
+    """
+    from .findings import fails
+    from .report import RenderOptions, render
+
+    with _live_errors():
+        from .live.runner import live_scan
+        from .live.session import LiveOptions, parse_accounts
+
+        options = LiveOptions(
+            profile=profile,
+            regions=list(region),
+            all_regions=all_regions,
+            role_arn=role_arn,
+            accounts=parse_accounts(list(accounts)),
+            external_id=external_id,
+            expiry_days=expiry_days,
+            upload_max_age_days=upload_max_age_days,
+            max_workers=max_workers,
+            acm_rps=acm_rps,
+            max_attempts=max_attempts,
+            timeout=timeout,
+        )
+        result = live_scan(options)
+    text = render(fmt.value, result, RenderOptions())
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if result.incomplete and not allow_incomplete:
+        raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -119,26 +322,81 @@ def lint(
 def rule(
     code: str = typer.Argument(None, help="Rule code (IAC101) or name (email-validation)."),
     all_rules: bool = typer.Option(False, "--all", help="List every rule."),
+    fmt: RuleFormat = typer.Option(
+        RuleFormat.text,
+        "--format",
+        "-f",
+        help="text; json (id, name, severity, summary, docs); markdown (as docs/rules.md).",
+    ),
 ) -> None:
     """Explain a rule: what it checks, why, an example and the fix."""
+    import json
+
     from .catalog import find_rule, rules
+    from .docs import help_uri, rule_dict, rule_markdown, rules_markdown
 
     if all_rules or not code:
-        for r in rules().values():
-            typer.echo(f"{r.id}  {r.name:<34} {r.severity:<8} {r.summary}")
+        if fmt is RuleFormat.json:
+            typer.echo(json.dumps([rule_dict(r) for r in rules().values()], indent=2))
+        elif fmt is RuleFormat.markdown:
+            sys.stdout.write(rules_markdown())
+        else:
+            for r in rules().values():
+                typer.echo(f"{r.id}  {r.name:<34} {r.severity:<8} {r.summary}")
         return
     found = find_rule(code)
     if found is None:
         typer.echo(f"iaccert: unknown rule {code!r} (see iaccert rule --all)", err=True)
         raise typer.Exit(EXIT_ERROR)
-    typer.echo(f"# {found.id} {found.name} ({found.severity})\n\n{found.summary}\n")
-    typer.echo(found.doc_text)
+    if fmt is RuleFormat.json:
+        typer.echo(json.dumps(rule_dict(found), indent=2))
+    elif fmt is RuleFormat.markdown:
+        sys.stdout.write(rule_markdown(found))
+    else:
+        typer.echo(f"# {found.id} {found.name} ({found.severity})\n\n{found.summary}\n")
+        typer.echo(found.doc_text)
+        typer.echo(f"\nOnline: {help_uri(found)}")
+
+
+@app.command()
+def graph(
+    paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
+    fmt: GraphFormat = typer.Option(
+        GraphFormat.mermaid, "--format", "-f", help="mermaid (default) or dot (Graphviz)."
+    ),
+    output_file: Path | None = typer.Option(
+        None, "--output-file", "-o", help="Write the graph to this file instead of stdout."
+    ),
+    var: list[str] = typer.Option(
+        [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
+    ),
+    var_file: list[Path] = typer.Option(
+        [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
+    ),
+) -> None:
+    """Draw each domain's chain (domain, certificate, validation, DNS records) with its
+    broken links; exits 0 whatever it finds."""
+    from .report.graph import render
+    from .scan import scan
+    from .terraform import TfOptions
+
+    paths = paths or [Path(".")]
+    missing = [str(p) for p in [*paths, *var_file] if not p.exists()]
+    if missing:
+        typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
+    text = render(scan(paths, options), fmt.value)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def main() -> None:
     """Console entry point; an unexpected error is one line and exit 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns, not raises, an Exit's code here
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except SystemExit:
@@ -153,4 +411,4 @@ def main() -> None:
             sys.exit(EXIT_ERROR)
         typer.echo(f"iaccert: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_CLEAN)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -25,6 +25,8 @@ class Finding:
     domain: str | None
     severity: str = ""
     related: list[Related] = field(default_factory=list)
+    # live findings: "account/region/domain-name" (SARIF logicalLocations); location.file is ""
+    logical_location: str | None = None
 
     def __post_init__(self) -> None:
         if not self.severity:
@@ -34,9 +36,41 @@ class Finding:
         return (
             self.location.file,
             self.location.line,
+            self.logical_location or "",
             self.rule.id,
             self.resource,
             self.domain or "",
+        )
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """A check that could not be made (access denied, throttled, region disabled, timeout).
+
+    Never a pass: every report lists it, and it makes the exit code 2 unless allowed.
+    """
+
+    account: str
+    region: str | None  # None when a whole account could not be read
+    domain: str | None  # domain name, None when a whole account or region could not be read
+    certificate: str | None  # certificate ARN (or uploaded certificate name) concerned
+    operation: str  # the AWS call, e.g. "acm:DescribeCertificate"
+    reason: str  # access-denied | throttled | region-disabled | timeout | error
+    code: str  # the AWS error code (AccessDeniedException, ...) or exception name
+    message: str
+    location: Location | None = None  # lint --live: the source line whose certificate it concerns
+
+    @property
+    def logical_location(self) -> str:
+        return "/".join(p for p in (self.account, self.region, self.domain) if p)
+
+    def sort_key(self) -> tuple:
+        return (
+            self.account,
+            self.region or "",
+            self.domain or "",
+            self.certificate or "",
+            self.operation,
         )
 
 

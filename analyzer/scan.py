@@ -8,7 +8,7 @@ from pathlib import Path
 from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
-from .findings import Finding, Related, make
+from .findings import Finding, Incomplete, Related, make
 from .model import Location, Project
 
 
@@ -18,6 +18,8 @@ class ScanResult:
     files: int = 0
     domains: int = 0
     chains: list[Chain] = field(default_factory=list)
+    live: bool = False  # live mode ran (iaccert live, lint --live): reports list `incomplete`
+    incomplete: list[Incomplete] = field(default_factory=list)  # "could not check", never a pass
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
@@ -45,7 +47,9 @@ def findings_for(project: Project) -> ScanResult:
     return ScanResult(findings, len(project.files), len(chains), chains)
 
 
-def scan(paths: list[Path], tf_options=None, plans: list[Path] | None = None) -> ScanResult:
+def scan(
+    paths: list[Path], tf_options=None, plans: list[Path] | None = None, cfn_options=None
+) -> ScanResult:
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written."""
     from .terraform import TfOptions, load_terraform
@@ -61,6 +65,13 @@ def scan(paths: list[Path], tf_options=None, plans: list[Path] | None = None) ->
     if targets.terraform_dirs:
         options = tf_options or TfOptions()
         source_project = load_terraform(targets.terraform_dirs, options, display_path)
+    if targets.cfn_templates:  # cfn-lint is imported only here, only when a template was found
+        from .cloudformation import CfnOptions, load_cloudformation
+
+        cfn = cfn_options or CfnOptions()
+        project.merge(
+            load_cloudformation(targets.cfn_templates, targets.cdk_manifests, cfn, display_path)
+        )
     if not plans:
         project.merge(source_project)
         return findings_for(project)

@@ -12,6 +12,7 @@ usage: python fuzz/fuzz_loaders.py [--minutes 5] [--target hcl|tfjson|cfn|scan|a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -32,9 +33,9 @@ def mutated(kind: str):
     seeds = SEEDS[kind] or ["x = 1\n"]
     seed = st.sampled_from(seeds)
     cut = st.tuples(seed, st.integers(0, 4000)).map(lambda t: t[0][: t[1]])
-    splice = st.tuples(seed, seed, st.integers(0, 4000)).map(lambda t: t[0][: t[2]] + t[1][t[2]:])
+    splice = st.tuples(seed, seed, st.integers(0, 4000)).map(lambda t: t[0][: t[2]] + t[1][t[2] :])
     noise = st.tuples(seed, st.integers(0, 4000), st.text(min_size=1, max_size=8)).map(
-        lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:]
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :]
     )
     return st.one_of(seed, cut, splice, noise, st.text(max_size=500))
 
@@ -42,20 +43,16 @@ def mutated(kind: str):
 def check_hcl(text: str) -> None:
     from analyzer.terraform.hcl import ParseError, load_hcl
 
-    try:
+    with contextlib.suppress(ParseError):
         load_hcl(text, "fuzz.tf")
-    except ParseError:
-        pass
 
 
 def check_tfjson(text: str) -> None:
     from analyzer.terraform.hcl import ParseError
     from analyzer.terraform.tfjson import load_tfjson
 
-    try:
+    with contextlib.suppress(ParseError):
         load_tfjson(text, "fuzz.tf.json")
-    except ParseError:
-        pass
 
 
 def check_cfn(text: str) -> None:
@@ -84,8 +81,9 @@ def run(target: str, minutes: float) -> None:
     deadline = time.monotonic() + minutes * 60
     rounds = 0
     while time.monotonic() < deadline:
-        fuzz = settings(max_examples=500, deadline=None, database=None,
-                        suppress_health_check=list(HealthCheck))(given(mutated(kind))(CHECKS[target]))
+        fuzz = settings(
+            max_examples=500, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )(given(mutated(kind))(CHECKS[target]))
         fuzz()
         rounds += 500
     print(f"{target}: {rounds} inputs, no failure")

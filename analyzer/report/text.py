@@ -1,9 +1,32 @@
-"""Default human format: ``path:line:col: IAC101 [error] message`` and a summary line."""
+"""Default human format: each finding's line, a code frame, why it matters, the rest of the
+chain and where its documentation is; then a summary line.
+
+    main.tf:16:1: IAC101 [error] certificate ... is validated by EMAIL: ...
+       |
+    15 |   domain_name       = "partners.example.com"
+    16 |   validation_method = "EMAIL"
+       |   ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    17 | }
+       |
+       = why: An email-validated certificate is renewed only after ...
+       = related: main.tf:20 aws_apigatewayv2_domain_name.partner_api
+       = help: iaccert rule IAC101
+
+Source files are read lazily, only for the findings shown. Colour only when asked
+(the CLI decides: a terminal, ``NO_COLOR``, ``--color``).
+"""
 
 from __future__ import annotations
 
-from ..findings import SEVERITY_ORDER
+import re
+
+from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..scan import ScanResult
+from . import RenderOptions
+
+CONTEXT = 1  # lines of source shown on each side of the finding's line
+MAX_WIDTH = 160  # longer source lines are cut
+SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}  # red, yellow, cyan
 
 
 def _plural(n: int, word: str) -> str:
@@ -14,18 +37,141 @@ def summary(result: ScanResult) -> str:
     counts = {s: 0 for s in SEVERITY_ORDER}
     for f in result.findings:
         counts[f.severity] += 1
-    return (
+    scanned = f"({_plural(result.files, 'file')} scanned)"
+    if result.live and not result.files:
+        scanned = "(live)"
+    text = (
         f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, "
         f"{_plural(counts['note'], 'note')} in {_plural(result.domains, 'domain')} "
-        f"({_plural(result.files, 'file')} scanned)"
+        f"{scanned}"
     )
+    if result.live:
+        text += f"; {len(result.incomplete)} could not be checked"
+    return text
 
 
-def render(result: ScanResult) -> str:
-    lines = [
-        f"{f.location.file}:{f.location.line}:{f.location.column}: "
-        f"{f.rule.id} [{f.severity}] {f.message}"
-        for f in result.findings
-    ]
-    lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+def incomplete_line(i: Incomplete) -> str:
+    """A "could not check" entry of a live run: where, what, and the AWS error."""
+    where = f"{i.location.file}:{i.location.line}:{i.location.column}" if i.location else ""
+    where = where or i.logical_location
+    what = f" certificate {i.certificate}" if i.certificate else ""
+    if i.location and i.domain:
+        what += f" of {i.logical_location}"
+    return f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}"
+
+
+def finding_line(f: Finding) -> str:
+    """``path:line:col: IAC101 [error] message`` (the concise format's whole line)."""
+    where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
+    return f"{where}: {f.rule.id} [{f.severity}] {f.message}"
+
+
+class _Style:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color and text else text
+
+
+class SourceCache:
+    """Source lines by file, read on first use; unreadable files give no frame."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def lines(self, path: str) -> list[str] | None:
+        if not path:  # a live finding: an AWS resource, no file
+            return None
+        if path not in self._files:
+            try:
+                with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                    self._files[path] = redact(fh.read().splitlines())
+            except OSError:
+                self._files[path] = None
+        return self._files[path]
+
+
+SECRET_NAME = re.compile(
+    r"""^(\s*["']?)([\w.-]*(private_?key|certificate_body|certificate_chain|secret|password"""
+    r"""|token|PrivateKey|CertificateBody|CertificateChain)[\w.-]*["']?\s*[=:])""",
+    re.IGNORECASE,
+)
+
+
+def redact(lines: list[str]) -> list[str]:
+    """Hide secret values from code frames: PEM blocks whole, and the value of any attribute,
+    key or parameter whose name says it holds a key, certificate body, secret or token."""
+    out, in_pem = [], False
+    for line in lines:
+        if "-----BEGIN" in line:
+            in_pem = True
+        match = SECRET_NAME.match(line)
+        if match:
+            out.append(match.group(1) + match.group(2) + " <redacted>")
+        elif in_pem:
+            out.append(re.match(r"\s*", line).group(0) + "<redacted>")
+        else:
+            out.append(line)
+        if "-----END" in line:
+            in_pem = False
+    return out
+
+
+def _clip(line: str) -> str:
+    line = line.rstrip().expandtabs(4)
+    return line if len(line) <= MAX_WIDTH else line[: MAX_WIDTH - 1] + "…"
+
+
+def code_frame(path: str, line: int, sources: SourceCache, style: _Style, sev: str) -> list[str]:
+    """The finding's line with CONTEXT lines each side, the line underlined with carets."""
+    lines = sources.lines(path)
+    if not lines or not 1 <= line <= len(lines):
+        return []
+    first, last = max(1, line - CONTEXT), min(len(lines), line + CONTEXT)
+    width = max(2, len(str(last)))  # the notes below line up with it
+    bar = style(" " * width + " |", "34;1")
+    out = [bar]
+    for n in range(first, last + 1):
+        text = _clip(lines[n - 1])
+        out.append(f"{style(str(n).rjust(width) + ' |', '34;1')} {text}".rstrip())
+        if n == line:
+            start = len(text) - len(text.lstrip())
+            carets = "^" * max(1, len(text) - start)
+            out.append(f"{bar} {' ' * start}{style(carets, SEVERITY_COLOR[sev] + ';1')}")
+    out.append(bar)
+    return out
+
+
+def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
+    where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
+    head = (
+        f"{style(where, '1')}: {style(f.rule.id, '1')} "
+        f"{style('[' + f.severity + ']', SEVERITY_COLOR[f.severity] + ';1')} {f.message}"
+    )
+    lines = [head]
+    if not f.logical_location:
+        lines += code_frame(f.location.file, f.location.line, sources, style, f.severity)
+    # the notes line up under the frame's bar: as wide as its line numbers (at least 2)
+    shown = min(f.location.line + CONTEXT, len(sources.lines(f.location.file) or []))
+    pad = " " * (max(2, len(str(shown))) + 1)
+
+    def note(label: str, text: str) -> None:
+        lines.append(f"{pad}{style('=', '34;1')} {style(label, '1')}: {text}")
+
+    if f.rule.why:
+        note("why", f.rule.why)
+    for r in f.related:
+        note("related", f"{r.location.file}:{r.location.line} {r.resource}")
+    note("help", f"iaccert rule {f.rule.id}")
+    return "\n".join(lines)
+
+
+def render(result: ScanResult, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    style, sources = _Style(options.color), SourceCache()
+    blocks = [finding_block(f, sources, style) for f in result.findings]
+    blocks.extend(incomplete_line(i) for i in getattr(result, "incomplete", []))
+    if not options.quiet:
+        blocks.append(style(summary(result), "1"))
+    return "\n\n".join(blocks) + "\n" if blocks else ""

@@ -1,0 +1,77 @@
+"""Which files are CloudFormation templates or CDK manifests: a cheap text prefilter.
+
+No YAML is parsed here and cfn-lint is not imported: a repository without templates
+must not pay for either.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation itself accepts at most 1 MB
+
+# Well-known JSON and YAML files that are never templates.
+NOT_TEMPLATES = {
+    "package.json",
+    "package-lock.json",
+    "composer.json",
+    "tsconfig.json",
+    "cdk.json",
+    "cdk.context.json",
+    "tree.json",
+    "manifest.json",
+    ".eslintrc.json",
+    "pnpm-lock.yaml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "mkdocs.yml",
+}
+
+# YAML: top-level keys start in column 0; JSON: quoted keys anywhere.
+_FORMAT_VERSION = re.compile(rb'^(?:AWSTemplateFormatVersion|"AWSTemplateFormatVersion")\s*:', re.M)
+_JSON_FORMAT_VERSION = re.compile(rb'"AWSTemplateFormatVersion"\s*:')
+_YAML_RESOURCES = re.compile(rb"^['\"]?Resources['\"]?\s*:", re.M)
+_YAML_TYPE = re.compile(rb"""^[ \t]+['"]?Type['"]?[ \t]*:[ \t]*['"]?AWS::""", re.M)
+_JSON_RESOURCES = re.compile(rb'"Resources"\s*:\s*\{')
+_JSON_TYPE = re.compile(rb'"Type"\s*:\s*"AWS::')
+
+
+def is_candidate(name: str) -> bool:
+    """A file name worth a look (``.tf.json`` is Terraform's)."""
+    lower = name.lower()
+    if not lower.endswith(TEMPLATE_SUFFIXES) or lower.endswith(".tf.json"):
+        return False
+    return lower not in NOT_TEMPLATES and not lower.endswith(".assets.json")
+
+
+def _head(path: Path) -> bytes | None:
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def looks_like_template(path: Path) -> bool:
+    """AWSTemplateFormatVersion, or a Resources section with ``Type: AWS::…`` entries."""
+    if not is_candidate(path.name):
+        return False
+    data = _head(path)
+    if not data:
+        return False
+    if _FORMAT_VERSION.search(data) or _JSON_FORMAT_VERSION.search(data):
+        return True
+    if _YAML_RESOURCES.search(data) and _YAML_TYPE.search(data):
+        return True
+    return bool(_JSON_RESOURCES.search(data) and _JSON_TYPE.search(data))
+
+
+def is_cdk_manifest(path: Path) -> bool:
+    """``cdk.out/manifest.json`` (a cloud assembly naming its stacks and their environments)."""
+    if path.name != "manifest.json":
+        return False
+    data = _head(path)
+    return bool(data) and b"aws:cloudformation:stack" in data

@@ -1,0 +1,129 @@
+"""AWS errors become "could not check" entries: a check that was not made is never a pass.
+
+Each entry names exactly what was not checked (account, region, domain, certificate, the
+call) and why, in words a person can act on: access-denied, throttled (after the retries),
+region-disabled, timeout, unreachable or error. Messages are AWS's own, scrubbed of any
+credential value iaccert knows of.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ..findings import Incomplete
+from ..model import Location
+
+ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "AuthorizationError",
+    "Forbidden",
+}
+REGION_DISABLED = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "OptInRequired",
+    "AuthFailure",
+}
+THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "LimitExceededException",
+}
+NOT_FOUND = {"ResourceNotFoundException", "NotFoundException", "NoSuchEntity"}
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(*values: str | None) -> None:
+    """Credential values that must never appear in any output (secret keys, session tokens)."""
+    with _secrets_lock:
+        _secrets.update(v for v in values if v and len(v) >= 8)
+
+
+def redact(text: str) -> str:
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for value in secrets:
+        text = text.replace(value, "****")
+    return text
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", "")) or type(exc).__name__
+    return type(exc).__name__
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return error_code(exc) in NOT_FOUND
+
+
+def classify(exc: BaseException) -> tuple[str, str, str]:
+    """(reason, code, message) of an exception raised by a boto3 call."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
+
+    code = error_code(exc)
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        if code in ACCESS_DENIED:
+            reason = "access-denied"
+        elif code in REGION_DISABLED:
+            reason = "region-disabled"
+        elif code in THROTTLED or status == 429:
+            reason = "throttled"
+            message = f"{message} (gave up after {attempts + 1} attempts)"
+        elif status == 403:
+            reason = "access-denied"
+        else:
+            reason = "error"
+    elif isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+        reason, message = "timeout", str(exc)
+    elif isinstance(exc, EndpointConnectionError | ConnectionClosedError):
+        reason, message = "unreachable", str(exc)
+    elif isinstance(exc, NoCredentialsError):
+        reason, message = "no-credentials", str(exc)
+    else:
+        reason, message = "error", str(exc)
+    return reason, code, redact(" ".join(message.split()))
+
+
+def incomplete(
+    exc: BaseException,
+    operation: str,
+    account: str,
+    region: str,
+    domain: str | None = None,
+    certificate: str | None = None,
+    location: Location | None = None,
+) -> Incomplete:
+    reason, code, message = classify(exc)
+    return Incomplete(
+        account, region, domain, certificate, operation, reason, code, message, location
+    )
+
+
+def boto_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a boto3 call raises for AWS-side or transport failures."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (ClientError, BotoCoreError)

@@ -1,0 +1,268 @@
+"""What is deployed: API Gateway custom domains, their certificates, IAM server certificates.
+
+Domains come from both APIs (REST ``apigateway.get_domain_names`` and HTTP/WebSocket
+``apigatewayv2.get_domain_names``), paginated, and are one domain per (account, region,
+name): in AWS both APIs list the same custom domains. Each unique certificate ARN is
+described once, with an ACM client in the ARN's own region; IAM server certificates are
+listed once per account, when a domain needs them.
+
+Every call that fails becomes a fault for exactly what it concerned (see faults.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..chain import parse_arn
+from ..findings import Incomplete
+from .faults import boto_errors, error_code, incomplete
+from .session import Account
+
+EDGE_REGION = "us-east-1"
+DANGLING = {"ResourceNotFoundException", "InvalidArnException", "NoSuchEntity"}
+REST_PAGE = 500
+V2_PAGE = "500"
+
+
+@dataclass(frozen=True)
+class CertRef:
+    """A certificate a domain uses: the attribute that carries it and where it must live."""
+
+    attr: str
+    arn: str
+    endpoint_type: str
+    required_region: str
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A certificate uploaded to API Gateway itself (certificateName + certificateUploadDate)."""
+
+    attr: str
+    name: str
+    uploaded_at: datetime | None
+
+
+@dataclass
+class LiveDomain:
+    account: str
+    region: str
+    name: str
+    apis: set[str] = field(default_factory=set)  # rest, v2
+    endpoint_types: list[str] = field(default_factory=list)
+    certificates: list[CertRef] = field(default_factory=list)
+    uploaded: list[Uploaded] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.account}/{self.region}/{self.name}"
+
+    def add_cert(self, ref: CertRef) -> None:
+        if all(
+            (c.arn, c.required_region) != (ref.arn, ref.required_region) for c in self.certificates
+        ):
+            self.certificates.append(ref)
+
+
+@dataclass
+class CertResult:
+    """What describing one certificate ARN gave: its description, not found, or a fault."""
+
+    arn: str
+    info: dict[str, Any] | None = None  # ACM DescribeCertificate "Certificate", or IAM metadata
+    kind: str = "acm"  # acm | iam
+    missing: bool = False
+    fault: Incomplete | None = None
+
+
+def _rest_domain(account: str, region: str, item: dict, domain: LiveDomain) -> None:
+    types = [t.upper() for t in item.get("endpointConfiguration", {}).get("types", [])] or ["EDGE"]
+    domain.apis.add("rest")
+    for t in types:
+        if t not in domain.endpoint_types:
+            domain.endpoint_types.append(t)
+    if item.get("certificateArn"):
+        kind = "PRIVATE" if "PRIVATE" in types else "EDGE"
+        need = region if kind == "PRIVATE" else EDGE_REGION
+        domain.add_cert(CertRef("certificateArn", item["certificateArn"], kind, need))
+    if item.get("regionalCertificateArn"):
+        arn = item["regionalCertificateArn"]
+        domain.add_cert(CertRef("regionalCertificateArn", arn, "REGIONAL", region))
+    if item.get("ownershipVerificationCertificateArn"):
+        arn = item["ownershipVerificationCertificateArn"]
+        domain.add_cert(CertRef("ownershipVerificationCertificateArn", arn, "REGIONAL", region))
+    for attr in ("certificateName", "regionalCertificateName"):
+        if item.get(attr):
+            up = Uploaded(attr, item[attr], item.get("certificateUploadDate"))
+            if up not in domain.uploaded:
+                domain.uploaded.append(up)
+
+
+def _v2_domain(account: str, region: str, item: dict, domain: LiveDomain) -> None:
+    domain.apis.add("v2")
+    for i, conf in enumerate(item.get("DomainNameConfigurations", [])):
+        kind = (conf.get("EndpointType") or "REGIONAL").upper()
+        if kind not in domain.endpoint_types:
+            domain.endpoint_types.append(kind)
+        attr = f"DomainNameConfigurations[{i}]"
+        need = EDGE_REGION if kind == "EDGE" else region  # v2 also lists REST EDGE domains
+        if conf.get("CertificateArn"):
+            domain.add_cert(CertRef(f"{attr}.CertificateArn", conf["CertificateArn"], kind, need))
+        if conf.get("OwnershipVerificationCertificateArn"):
+            arn = conf["OwnershipVerificationCertificateArn"]
+            domain.add_cert(
+                CertRef(f"{attr}.OwnershipVerificationCertificateArn", arn, kind, region)
+            )
+        if conf.get("CertificateName"):
+            up = Uploaded(
+                f"{attr}.CertificateName",
+                conf["CertificateName"],
+                conf.get("CertificateUploadDate"),
+            )
+            if up not in domain.uploaded:
+                domain.uploaded.append(up)
+
+
+def list_domains(account: Account, region: str) -> tuple[list[LiveDomain], list[Incomplete]]:
+    """Every custom domain of one account and region, from both APIs, one per name."""
+    errors = boto_errors()
+    domains: dict[str, LiveDomain] = {}
+    faults: list[Incomplete] = []
+
+    def domain_for(name: str) -> LiveDomain:
+        return domains.setdefault(name, LiveDomain(account.id, region, name))
+
+    try:
+        pages = account.client("apigateway", region).get_paginator("get_domain_names")
+        for page in pages.paginate(PaginationConfig={"PageSize": REST_PAGE}):
+            for item in page.get("items", []):
+                _rest_domain(account.id, region, item, domain_for(item["domainName"]))
+    except errors as exc:
+        faults.append(incomplete(exc, "apigateway:GetDomainNames", account.id, region))
+    try:
+        pages = account.client("apigatewayv2", region).get_paginator("get_domain_names")
+        for page in pages.paginate(PaginationConfig={"PageSize": V2_PAGE}):
+            for item in page.get("Items", []):
+                _v2_domain(account.id, region, item, domain_for(item["DomainName"]))
+    except errors as exc:
+        faults.append(incomplete(exc, "apigatewayv2:GetDomainNames", account.id, region))
+    return sorted(domains.values(), key=lambda d: d.name), faults
+
+
+def arn_region(arn: str, default: str) -> str:
+    parsed = parse_arn(arn)
+    return parsed[1] if parsed and parsed[1] else default
+
+
+def is_iam_arn(arn: str) -> bool:
+    parsed = parse_arn(arn)
+    return parsed is not None and parsed[0] == "iam"
+
+
+def describe_certificate(account: Account, arn: str, default_region: str) -> CertResult:
+    """DescribeCertificate with an ACM client in the ARN's own region."""
+    region = arn_region(arn, default_region)
+    try:
+        info = account.client("acm", region).describe_certificate(CertificateArn=arn)
+    except boto_errors() as exc:
+        if error_code(exc) in DANGLING:
+            return CertResult(arn, missing=True)
+        fault = incomplete(exc, "acm:DescribeCertificate", account.id, region, None, arn)
+        return CertResult(arn, fault=fault)
+    return CertResult(arn, info=info["Certificate"])
+
+
+class ServerCertificates:
+    """IAM server certificates, listed at most once per account (on first need)."""
+
+    def __init__(self) -> None:
+        self._by_account: dict[str, dict[str, dict] | Incomplete] = {}
+        self._lock = threading.Lock()
+        self._account_locks: dict[str, threading.Lock] = {}
+
+    def listing(self, account: Account, region: str) -> dict[str, dict] | Incomplete:
+        with self._lock:
+            lock = self._account_locks.setdefault(account.id, threading.Lock())
+        with lock:
+            found = self._by_account.get(account.id)
+            if found is None:
+                found = self._list(account, region)
+                self._by_account[account.id] = found
+            return found
+
+    @staticmethod
+    def _list(account: Account, region: str) -> dict[str, dict] | Incomplete:
+        out: dict[str, dict] = {}
+        try:
+            pages = account.client("iam", region).get_paginator("list_server_certificates")
+            for page in pages.paginate():
+                for meta in page.get("ServerCertificateMetadataList", []):
+                    out[meta["Arn"]] = meta
+        except boto_errors() as exc:
+            return incomplete(exc, "iam:ListServerCertificates", account.id, "global")
+        return out
+
+    def describe(self, account: Account, arn: str, region: str) -> CertResult:
+        listing = self.listing(account, region)
+        if isinstance(listing, Incomplete):
+            return CertResult(arn, kind="iam", fault=listing)
+        meta = listing.get(arn)
+        return CertResult(arn, info=meta, kind="iam", missing=meta is None)
+
+
+def describe_any(
+    account: Account, arn: str, default_region: str, iam: ServerCertificates
+) -> CertResult:
+    if is_iam_arn(arn):
+        return iam.describe(account, arn, default_region)
+    return describe_certificate(account, arn, default_region)
+
+
+@dataclass(frozen=True)
+class LookupCriteria:
+    """The arguments of a ``data "aws_acm_certificate"`` lookup."""
+
+    domain: str
+    statuses: tuple[str, ...] = ("ISSUED",)
+    types: tuple[str, ...] = ()
+    key_types: tuple[str, ...] = ()
+    most_recent: bool = False
+
+
+def all_key_types(client) -> list[str]:
+    """Every key type ACM knows (ListCertificates returns only RSA_1024/RSA_2048 otherwise)."""
+    shape = client.meta.service_model.operation_model("ListCertificates").input_shape
+    return list(shape.members["Includes"].members["keyTypes"].member.enum)
+
+
+def _issued_at(summary: dict) -> datetime:
+    for key in ("NotBefore", "IssuedAt", "ImportedAt", "CreatedAt"):
+        value = summary.get(key)
+        if isinstance(value, datetime):
+            return value
+    return datetime.min
+
+
+def lookup_certificate(account: Account, region: str, criteria: LookupCriteria) -> str | None:
+    """The ARN the Terraform data source would pick, or None; boto errors propagate."""
+    client = account.client("acm", region)
+    kwargs: dict[str, Any] = {
+        "Includes": {"keyTypes": list(criteria.key_types) or all_key_types(client)}
+    }
+    if criteria.statuses:
+        kwargs["CertificateStatuses"] = list(criteria.statuses)
+    matches = []
+    for page in client.get_paginator("list_certificates").paginate(**kwargs):
+        for summary in page.get("CertificateSummaryList", []):
+            if summary.get("DomainName", "").lower() != criteria.domain.lower():
+                continue
+            if criteria.types and summary.get("Type") not in criteria.types:
+                continue
+            matches.append(summary)
+    if not matches:
+        return None
+    matches.sort(key=_issued_at, reverse=True)
+    return matches[0]["CertificateArn"]

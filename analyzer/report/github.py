@@ -1,0 +1,50 @@
+"""GitHub Actions workflow commands: one annotation per finding, then a summary line.
+
+    ::error file=main.tf,line=16,endLine=16,title=IAC101 email-validation::certificate ...
+
+Severity maps to the command: error -> ``error``, warning -> ``warning``, note -> ``notice``.
+Values are escaped as the Actions toolkit does: ``%``, CR and LF in the message; also ``:``
+and ``,`` in properties.
+"""
+
+from __future__ import annotations
+
+from ..findings import Finding
+from ..scan import ScanResult
+from . import RenderOptions
+from .text import incomplete_line, summary
+
+COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    props = []
+    message = f.message
+    if f.location.file:
+        line = max(1, f.location.line)
+        end = max(line, f.location.end_line or line)
+        props += [f"file={escape_property(f.location.file)}", f"line={line}", f"endLine={end}"]
+    elif f.logical_location:  # live finding: an AWS resource, not a file
+        message = f"{f.logical_location}: {message}"
+    props.append(f"title={escape_property(f'{f.rule.id} {f.rule.name}')}")
+    return f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(message)}"
+
+
+def render(result: ScanResult, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    lines = [annotation(f) for f in result.findings]
+    lines.extend(
+        f"::warning title=iaccert could not check::{escape_data(incomplete_line(i))}"
+        for i in getattr(result, "incomplete", [])
+    )
+    if not options.quiet:
+        lines.append(summary(result))
+    return "".join(line + "\n" for line in lines)

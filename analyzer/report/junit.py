@@ -1,0 +1,72 @@
+"""JUnit XML: one test case per API Gateway domain, for CI systems that show test reports.
+
+A domain's test case fails when it has a finding at warning or error; the failure lists
+every finding of that domain (notes go to ``system-out``). A file that could not be parsed
+(IAC000) is a failing test case of its own, and so is any finding that concerns no domain.
+A live "could not check" entry is an ``error`` test case: not a pass, not a finding.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from ..findings import SEVERITY_ORDER, Finding
+from ..scan import ScanResult
+from .chains import ChainIndex
+from .text import finding_line, incomplete_line
+
+
+def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
+    case = ET.Element("testcase", name=name, classname=classname, time="0")
+    failing = [f for f in findings if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER["warning"]]
+    if failing:
+        first = failing[0]
+        if len(failing) == 1:
+            message = f"{first.rule.id} {first.rule.name}: {first.message}"
+        else:
+            codes = ", ".join(dict.fromkeys(f"{f.rule.id} {f.rule.name}" for f in failing))
+            message = f"{len(failing)} findings: {codes}"
+        failure = ET.SubElement(case, "failure", message=message, type=first.rule.id)
+        failure.text = "\n".join(finding_line(f) for f in failing) + "\n"
+    notes = [f for f in findings if f not in failing]
+    if notes:
+        ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in notes) + "\n"
+    return case
+
+
+def render(result: ScanResult) -> str:
+    index = ChainIndex(result.chains)
+    by_chain: dict[int, list[Finding]] = defaultdict(list)
+    cases: list[tuple[tuple, ET.Element]] = []
+    for f in result.findings:
+        chain = None if f.rule.id == "IAC000" else index.chain_of(f)
+        if chain is not None:
+            by_chain[id(chain)].append(f)
+            continue
+        where = f.location.file or f.logical_location or ""
+        name = f"{f.rule.id} {f.rule.name}" + (f" {f.resource}" if f.resource else "")
+        cases.append(((where, f.location.line, name), _case(name, where, [f])))
+    for chain in result.chains:
+        loc = chain.domain.location
+        case = _case(chain.domain.address, loc.file, by_chain.get(id(chain), []))
+        cases.append(((loc.file, loc.line, chain.domain.address), case))
+    cases.sort(key=lambda item: item[0])
+    errors = 0
+    for i in getattr(result, "incomplete", []):
+        where = i.location.file if i.location else i.logical_location
+        case = ET.Element("testcase", name=f"could not check {i.logical_location}", classname=where)
+        case.set("time", "0")
+        error = ET.SubElement(case, "error", message=f"{i.operation} {i.reason}", type=i.code)
+        error.text = incomplete_line(i) + "\n"
+        cases.append(((where, 0, ""), case))
+        errors += 1
+
+    tests = len(cases)
+    failures = sum(1 for _, c in cases if c.find("failure") is not None)
+    counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors)}
+    root = ET.Element("testsuites", name="iaccert", **counts, time="0")
+    suite = ET.SubElement(root, "testsuite", name="iaccert", **counts, skipped="0", time="0")
+    suite.extend(c for _, c in cases)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

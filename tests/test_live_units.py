@@ -1,0 +1,462 @@
+"""Live mode, unit by unit: what moto cannot produce comes from botocore's Stubber (renewal
+FAILED, ELIGIBLE, pagination tokens); the rate limiter, account lists and fault
+classification need no endpoint at all. And a static scan never imports boto3."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from snapshots import FIXTURES, ROOT
+
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+
+
+def test_static_scan_never_imports_boto3():
+    code = (
+        "import sys\n"
+        "from analyzer import cli\n"
+        "sys.argv = ['iaccert', 'lint', 'tf_iac109_unresolved', '-f', 'json']\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "sys.argv = ['iaccert', 'lint', 'tf_iac109_unresolved', '-f', 'sarif']\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]\n"
+        "assert not loaded, loaded\n"
+        "assert 'analyzer.live.session' not in sys.modules\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=FIXTURES, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_live_mode_is_never_implicit(tmp_path):
+    """Without --live, lint neither looks anything up nor reports live keys."""
+    import json
+
+    from snapshots import run_cli
+
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x"}
+    proc = run_cli(["lint", "tf_iac109_unresolved", "-f", "json"], FIXTURES, env=env)
+    report = json.loads(proc.stdout)
+    assert "incomplete" not in report and "incomplete" not in report["summary"]
+    assert {f["rule_id"] for f in report["findings"]} == {"IAC109"}
+
+
+# --- checks over descriptions moto cannot produce ------------------------------------------
+
+
+def _stubbed_describe(certificate: dict) -> dict:
+    """A DescribeCertificate answer through a real botocore client and Stubber."""
+    boto3 = pytest.importorskip("boto3")
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "acm",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        endpoint_url="http://127.0.0.1:9",
+    )
+    with Stubber(client) as stub:
+        stub.add_response(
+            "describe_certificate", {"Certificate": certificate}, {"CertificateArn": ARN}
+        )
+        return client.describe_certificate(CertificateArn=ARN)["Certificate"]
+
+
+def _issued(**extra) -> dict:
+    base = {
+        "CertificateArn": ARN,
+        "DomainName": "api.example.com",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "NotAfter": NOW + dt.timedelta(days=200),
+        "RenewalEligibility": "ELIGIBLE",
+        "InUseBy": ["arn:aws:apigateway:us-east-1::/domainnames/api.example.com"],
+        "DomainValidationOptions": [
+            {
+                "DomainName": "api.example.com",
+                "ValidationStatus": "SUCCESS",
+                "ValidationMethod": "DNS",
+            }
+        ],
+    }
+    base.update(extra)
+    return base
+
+
+def _rules(info: dict, **limits) -> list[tuple[str, str | None]]:
+    from analyzer.live import checks
+
+    hits = checks.acm_certificate(ARN, info, "'api.example.com'", NOW, checks.Thresholds(**limits))
+    return [(h.rule_id, h.severity) for h in hits]
+
+
+def test_eligible_issued_dns_certificate_passes():
+    assert _rules(_stubbed_describe(_issued())) == []
+
+
+def test_renewal_failed_is_reported_with_its_reason():
+    info = _stubbed_describe(
+        _issued(
+            RenewalSummary={
+                "RenewalStatus": "FAILED",
+                "RenewalStatusReason": "CAA_ERROR",
+                "DomainValidationOptions": [
+                    {"DomainName": "api.example.com", "ValidationStatus": "FAILED"}
+                ],
+                "UpdatedAt": NOW,
+            }
+        )
+    )
+    from analyzer.live import checks
+
+    [hit] = checks.renewal_at_risk(ARN, info, "'api.example.com'")
+    assert hit.rule_id == "IAC204"
+    assert "renewal is FAILED (CAA_ERROR, api.example.com FAILED)" in hit.message
+
+
+def test_renewal_pending_validation_and_ineligible():
+    info = _stubbed_describe(
+        _issued(
+            RenewalEligibility="INELIGIBLE",
+            RenewalSummary={
+                "RenewalStatus": "PENDING_VALIDATION",
+                "UpdatedAt": NOW,
+                "DomainValidationOptions": [
+                    {"DomainName": "api.example.com", "ValidationStatus": "PENDING_VALIDATION"}
+                ],
+            },
+        )
+    )
+    from analyzer.live import checks
+
+    [hit] = checks.renewal_at_risk(ARN, info, "x")
+    assert "renewal is PENDING_VALIDATION (api.example.com PENDING_VALIDATION)" in hit.message
+    assert "RenewalEligibility is INELIGIBLE" in hit.message
+
+
+def test_expired_is_an_error_and_expiring_a_warning():
+    expired = _stubbed_describe(_issued(NotAfter=NOW - dt.timedelta(days=1), Status="EXPIRED"))
+    assert ("IAC203", "error") in _rules(expired)
+    assert ("IAC201", None) in _rules(expired)
+    soon = _stubbed_describe(_issued(NotAfter=NOW + dt.timedelta(days=20)))
+    assert _rules(soon) == [("IAC203", None)]
+    assert _rules(soon, expiry_days=10) == []
+
+
+def test_email_validation_is_not_successful():
+    info = _stubbed_describe(
+        _issued(
+            DomainValidationOptions=[
+                {
+                    "DomainName": "api.example.com",
+                    "ValidationStatus": "SUCCESS",
+                    "ValidationMethod": "EMAIL",
+                }
+            ]
+        )
+    )
+    from analyzer.live import checks
+
+    [hit] = checks.validation_not_successful(ARN, info, "x")
+    assert "api.example.com is validated by EMAIL" in hit.message
+
+
+def test_uploaded_certificate_age():
+    from analyzer.live import checks
+
+    old = NOW - dt.timedelta(days=400)
+    [hit] = checks.upload_too_old("certificate 'x'", old, "d", NOW, 395)
+    assert hit.rule_id == "IAC206" and "400 days ago" in hit.message
+    assert checks.upload_too_old("certificate 'x'", old, "d", NOW, 400) == []
+
+
+def test_region_mismatch_as_deployed():
+    from analyzer.live import checks
+
+    assert checks.region_mismatch(ARN, "us-east-1", "EDGE", "us-east-1", "d") == []
+    [hit] = checks.region_mismatch(ARN, "us-east-1", "REGIONAL", "eu-west-1", "d")
+    assert hit.rule_id == "IAC105" and "needs its certificate in eu-west-1" in hit.message
+
+
+# --- inventory: pagination and dedupe (Stubber) ---------------------------------------------
+
+
+class _StubAccount:
+    def __init__(self, clients: dict):
+        self.id = "123456789012"
+        self._clients = clients
+
+    def client(self, service: str, region: str):
+        return self._clients[service]
+
+
+def _client(service: str):
+    boto3 = pytest.importorskip("boto3")
+    return boto3.client(
+        service,
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        endpoint_url="http://127.0.0.1:9",
+    )
+
+
+def test_both_apis_paginate_and_domains_are_one_per_name():
+    from botocore.stub import Stubber
+
+    from analyzer.live.inventory import list_domains
+
+    rest, v2 = _client("apigateway"), _client("apigatewayv2")
+    cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+    with Stubber(rest) as rs, Stubber(v2) as vs:
+        rs.add_response(
+            "get_domain_names",
+            {
+                "items": [
+                    {
+                        "domainName": "a.example.com",
+                        "regionalCertificateArn": cert,
+                        "endpointConfiguration": {"types": ["REGIONAL"]},
+                    }
+                ],
+                "position": "p1",
+            },
+            {"limit": 500},
+        )
+        rs.add_response(
+            "get_domain_names",
+            {"items": [{"domainName": "b.example.com", "certificateArn": cert}]},
+            {"limit": 500, "position": "p1"},
+        )
+        vs.add_response(
+            "get_domain_names",
+            {
+                "Items": [
+                    {
+                        "DomainName": "a.example.com",
+                        "DomainNameConfigurations": [
+                            {"CertificateArn": cert, "EndpointType": "REGIONAL"}
+                        ],
+                    },
+                    {  # the REST EDGE domain, as the v2 API lists it too
+                        "DomainName": "b.example.com",
+                        "DomainNameConfigurations": [
+                            {"CertificateArn": cert, "EndpointType": "EDGE"}
+                        ],
+                    },
+                ],
+                "NextToken": "n1",
+            },
+            {"MaxResults": "500"},
+        )
+        vs.add_response(
+            "get_domain_names",
+            {
+                "Items": [
+                    {
+                        "DomainName": "c.example.com",
+                        "DomainNameConfigurations": [
+                            {
+                                "CertificateName": "up",
+                                "CertificateUploadDate": NOW,
+                                "EndpointType": "REGIONAL",
+                            }
+                        ],
+                    }
+                ]
+            },
+            {"MaxResults": "500", "NextToken": "n1"},
+        )
+        domains, faults = list_domains(
+            _StubAccount({"apigateway": rest, "apigatewayv2": v2}), "eu-west-1"
+        )
+        rs.assert_no_pending_responses()
+        vs.assert_no_pending_responses()
+    assert faults == []
+    by = {d.name: d for d in domains}
+    assert sorted(by) == ["a.example.com", "b.example.com", "c.example.com"]
+    assert by["a.example.com"].apis == {"rest", "v2"}
+    assert [(c.attr, c.required_region) for c in by["a.example.com"].certificates] == [
+        ("regionalCertificateArn", "eu-west-1")
+    ]
+    assert [(c.endpoint_type, c.required_region) for c in by["b.example.com"].certificates] == [
+        ("EDGE", "us-east-1")
+    ]
+    assert [u.name for u in by["c.example.com"].uploaded] == ["up"]
+
+
+def test_lookup_lists_every_key_type_and_pages():
+    from botocore.stub import Stubber
+
+    from analyzer.live.inventory import LookupCriteria, all_key_types, lookup_certificate
+
+    acm = _client("acm")
+    keys = all_key_types(acm)
+    assert {"RSA_2048", "EC_prime256v1", "RSA_4096"} <= set(keys)
+    older = "arn:aws:acm:eu-west-1:123456789012:certificate/old"
+    newer = "arn:aws:acm:eu-west-1:123456789012:certificate/new"
+    with Stubber(acm) as stub:
+        stub.add_response(
+            "list_certificates",
+            {
+                "CertificateSummaryList": [
+                    {
+                        "CertificateArn": older,
+                        "DomainName": "*.example.com",
+                        "NotBefore": NOW - dt.timedelta(days=300),
+                    },
+                    {
+                        "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/other",
+                        "DomainName": "other.example.com",
+                    },
+                ],
+                "NextToken": "t",
+            },
+            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}},
+        )
+        stub.add_response(
+            "list_certificates",
+            {
+                "CertificateSummaryList": [
+                    {"CertificateArn": newer, "DomainName": "*.example.com", "NotBefore": NOW}
+                ]
+            },
+            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}, "NextToken": "t"},
+        )
+        got = lookup_certificate(
+            _StubAccount({"acm": acm}),
+            "eu-west-1",
+            LookupCriteria("*.example.com", ("ISSUED",), most_recent=True),
+        )
+    assert got == newer
+
+
+def test_lookup_criteria_from_terraform_attributes():
+    from analyzer.live.resolve import criteria_of
+    from analyzer.model import Unknown
+
+    c = criteria_of({"domain": "*.example.com", "statuses": ["ISSUED"], "most_recent": True})
+    assert (c.domain, c.statuses, c.most_recent) == ("*.example.com", ("ISSUED",), True)
+    assert criteria_of({"domain": "x.example.com"}).statuses == ("ISSUED",)
+    assert criteria_of({"domain": Unknown("var.domain")}) is None
+    assert criteria_of({"domain": "x", "statuses": [Unknown("v")]}) is None
+    assert criteria_of({"tags": {"env": "prod"}}) is None
+
+
+# --- session: accounts, rate limit, faults --------------------------------------------------
+
+
+def test_parse_accounts(tmp_path):
+    from analyzer.live.session import LiveUsageError, parse_accounts
+
+    path = tmp_path / "accounts.txt"
+    path.write_text("111111111111  # prod\n\n222222222222,333333333333\n", encoding="utf-8")
+    assert parse_accounts(["444444444444, 111111111111", str(path), f"@{path}"]) == [
+        "444444444444",
+        "111111111111",
+        "222222222222",
+        "333333333333",
+    ]
+    with pytest.raises(LiveUsageError):
+        parse_accounts(["12345"])
+
+
+def test_rate_limiter_never_exceeds_its_rate_in_any_second():
+    from analyzer.live.session import RateLimiter
+
+    clock = [0.0]
+    stamps = []
+    limiter = RateLimiter(
+        10, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s)
+    )
+    for _ in range(35):
+        limiter.acquire()
+        stamps.append(clock[0])
+    for i, t in enumerate(stamps):
+        assert sum(1 for u in stamps[i:] if u - t < 1.0) <= 10
+    assert stamps[-1] == pytest.approx(3.0)
+    slow = RateLimiter(
+        0.5, clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s)
+    )
+    start = clock[0]
+    slow.acquire()
+    slow.acquire()
+    assert clock[0] - start == pytest.approx(2.0)
+
+
+def test_faults_are_classified():
+    pytest.importorskip("botocore")
+    from botocore.exceptions import ClientError, ReadTimeoutError
+
+    from analyzer.live.faults import classify, register_secret
+
+    def err(code: str, status: int = 400, message: str = "m") -> ClientError:
+        return ClientError(
+            {
+                "Error": {"Code": code, "Message": message},
+                "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": 4},
+            },
+            "DescribeCertificate",
+        )
+
+    assert classify(err("AccessDeniedException"))[0] == "access-denied"
+    assert classify(err("UnauthorizedOperation", 403))[0] == "access-denied"
+    assert classify(err("UnrecognizedClientException"))[0] == "region-disabled"
+    assert classify(err("InvalidClientTokenId", 403))[0] == "region-disabled"
+    reason, code, message = classify(err("ThrottlingException"))
+    assert (reason, code) == ("throttled", "ThrottlingException") and "5 attempts" in message
+    assert classify(err("Whatever", 429))[0] == "throttled"
+    assert classify(ReadTimeoutError(endpoint_url="http://127.0.0.1:9"))[0] == "timeout"
+    register_secret("sEcReTvAlUe0123456789")
+    assert "sEcReT" not in classify(err("X", message="token sEcReTvAlUe0123456789 bad"))[2]
+
+
+def test_live_usage_errors(monkeypatch):
+    pytest.importorskip("boto3")
+    from analyzer.live.session import Credentials, LiveOptions, LiveUsageError
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    with pytest.raises(LiveUsageError, match="--accounts needs --role-arn"):
+        Credentials(LiveOptions(accounts=["111111111111"]))
+    creds = Credentials(
+        LiveOptions(
+            role_arn="arn:aws:iam::111111111111:role/r", accounts=["111111111111", "222222222222"]
+        )
+    )
+    with pytest.raises(LiveUsageError, match="{account}"):
+        creds.targets()
+    creds = Credentials(LiveOptions(role_arn="audit", regions=["eu-west-1"]))
+    with pytest.raises(LiveUsageError, match="full role ARN"):
+        creds.targets()
+    assert creds.role_for("111111111111") == "arn:aws:iam::111111111111:role/audit"
+    cn = Credentials(LiveOptions(role_arn="audit", regions=["cn-north-1"]))
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    assert cn.role_for("111111111111").startswith("arn:aws-cn:iam::")
+
+
+def test_live_without_boto3_says_how_to_install(tmp_path):
+    code = (
+        "import sys, builtins\n"
+        "real = builtins.__import__\n"
+        "def fake(name, *a, **k):\n"
+        "    if name.split('.')[0] in ('boto3', 'botocore'):\n"
+        "        raise ModuleNotFoundError(name=name.split('.')[0])\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = fake\n"
+        "sys.argv = ['iaccert', 'live', '--region', 'us-east-1']\n"
+        "from analyzer import cli\n"
+        "cli.main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "pip install 'iaccert[live]'" in proc.stderr and "Traceback" not in proc.stderr

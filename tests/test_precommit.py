@@ -1,0 +1,155 @@
+"""pre-commit: the published hooks, and a real commit refused or accepted through them.
+
+The end-to-end test installs the hooks with the real ``pre-commit`` tool from a snapshot of
+this checkout's working tree (committed or not, like ``pre-commit try-repo``, which would
+leave out new untracked files), so pre-commit builds its own virtual environment and
+installs iaccert's dependencies from the package index: it needs the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from snapshots import FIXTURES, ROOT, run_cli
+
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+
+
+def _hooks() -> dict[str, dict]:
+    return {h["id"]: h for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+
+
+def test_hook_definitions():
+    hooks = _hooks()
+    assert set(hooks) == {"iaccert", "iaccert-all"}
+    one = hooks["iaccert"]
+    assert one["entry"] == "iaccert lint" and one["language"] == "python"
+    assert one["require_serial"] is True
+    files, exclude = re.compile(one["files"]), re.compile(one["exclude"])
+    for name in ("main.tf", "a/b.tf.json", "t.yaml", "t.yml", "t.json", "stack.template"):
+        assert files.search(name), name
+    for name in ("main.py", "README.md", "main.tf.bak"):
+        assert not files.search(name), name
+    for name in (".terraform/modules/x/main.tf", "envs/prod/.terraform/m.tf"):
+        assert exclude.search(name), name
+    assert not exclude.search("terraform/main.tf")
+    whole = hooks["iaccert-all"]
+    assert whole["entry"] == "iaccert lint" and whole["language"] == "python"
+    assert whole["pass_filenames"] is False and whole["always_run"] is True
+
+
+def test_non_template_yaml_and_json_are_skipped(tmp_path):
+    (tmp_path / "values.yaml").write_text("replicas: 3\nimage:\n  tag: latest\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    names = ["values.yaml", "docker-compose.yml", "package.json", "empty.json"]
+    proc = run_cli(["lint", *names, ".pre-commit-config.yaml"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "IAC" not in proc.stdout
+
+
+def _git(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _snapshot_checkout(dest: Path, env: dict) -> str:
+    """This checkout's working tree (tracked and untracked, minus ignored files) as a
+    one-commit repository; returns the commit."""
+    listed = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
+    if listed.returncode == 0:
+        names = [n for n in listed.stdout.split("\0") if n]
+    else:  # not a git checkout (an unpacked sdist): what a pip install needs
+        keep = ("analyzer/", "rules/", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+        names = [
+            p.relative_to(ROOT).as_posix()
+            for p in ROOT.rglob("*")
+            if p.is_file() and p.relative_to(ROOT).as_posix().startswith(keep)
+        ]
+    for name in names:
+        source = ROOT / name
+        if source.is_file() and "__pycache__" not in name:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        assert _git(*step, cwd=dest, env=env).returncode == 0, step
+    return _git("rev-parse", "HEAD", cwd=dest, env=env).stdout.strip()
+
+
+def test_commit_is_refused_with_the_finding_and_a_fixed_one_passes(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install '.[test]')")
+    started = time.monotonic()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "TF_VAR_"))}
+    env.pop("SKIP", None)  # pre-commit's way of skipping hooks
+    env.update(
+        GIT_AUTHOR_NAME="iaccert test",
+        GIT_AUTHOR_EMAIL="test@example.com",
+        GIT_COMMITTER_NAME="iaccert test",
+        GIT_COMMITTER_EMAIL="test@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+        PRE_COMMIT_HOME=str(tmp_path / "cache"),
+    )
+    hook_repo = tmp_path / "hooks"
+    hook_repo.mkdir()
+    rev = _snapshot_checkout(hook_repo, env)
+
+    project = tmp_path / "project"
+    (project / "infra").mkdir(parents=True)
+    assert _git("init", "-q", cwd=project, env=env).returncode == 0
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n"
+        "    hooks:\n      - id: iaccert\n      - id: iaccert-all\n"
+    )
+    (project / "values.yaml").write_text("replicas: 3\n")  # not a template: skipped
+    shutil.copy(FIXTURES / "tf_iac101_email" / "main.tf", project / "infra" / "main.tf")
+
+    def commit(message: str) -> subprocess.CompletedProcess:
+        subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True, timeout=60)
+        return subprocess.run(
+            ["git", "commit", "-m", message],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    installed = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert installed.returncode == 0, installed.stderr
+
+    bad = commit("EMAIL-validated certificate")
+    output = bad.stdout + bad.stderr
+    assert bad.returncode != 0, output
+    assert "infra/main.tf:16:1: IAC101 [error]" in output, output
+    assert "Failed" in output
+    assert (
+        _git("rev-parse", "--verify", "HEAD", cwd=project, env=env).returncode != 0
+    )  # nothing committed
+
+    shutil.rmtree(project / "infra")
+    shutil.copytree(FIXTURES / "tf_pass_regional_v2", project / "infra")
+    good = commit("DNS-validated certificate")
+    output = good.stdout + good.stderr
+    assert good.returncode == 0, output
+    assert output.count("Passed") == 2, output  # both hooks ran
+    print(f"pre-commit end to end: {time.monotonic() - started:.1f} s")
