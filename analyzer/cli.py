@@ -406,7 +406,7 @@ def main() -> None:
     except typer.Abort:
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # noqa: BLE001 - last resort: report, never a traceback
-        if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors
             exc.show()  # usage errors: typer's own message
             sys.exit(EXIT_ERROR)
         typer.echo(f"iaccert: internal error: {type(exc).__name__}: {exc}", err=True)

@@ -44,7 +44,12 @@ def findings_for(project: Project) -> ScanResult:
         for rule_id, fn in CHECKS.items():
             findings.extend(_finding(rule_id, hit, chain) for hit in fn(chain))
     findings.sort(key=Finding.sort_key)
-    return ScanResult(findings, len(project.files), len(chains), chains)
+    # a domain analysed on several Fn::If branches (same place, same logical id) is one domain
+    domains = {
+        (c.domain.location.file, c.domain.location.line, c.domain.logical_id or c.domain.address)
+        for c in chains
+    }
+    return ScanResult(findings, len(project.files), len(domains), chains)
 
 
 def scan(
