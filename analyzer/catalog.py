@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -56,3 +57,14 @@ def find_rule(code_or_name: str) -> Rule | None:
         if key.upper() == rule.id or key.lower() == rule.name:
             return rule
     return None
+
+
+def select_rules(selector: str) -> list[Rule]:
+    """The rules a selector names: a code (IAC101), a code prefix (IAC1, IAC10) or a name."""
+    found = find_rule(selector)
+    if found is not None:
+        return [found]
+    prefix = selector.strip().upper()
+    if not re.fullmatch(r"IAC\d{0,3}", prefix):
+        return []
+    return [rule for rule in rules().values() if rule.id.startswith(prefix)]

@@ -24,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check that every API Gateway custom domain gets an ACM certificate that AWS "
     "validates by DNS and keeps renewing.\n\nExit codes: 0 clean (notes only), "
-    "1 findings at warning or error, 2 usage or internal error.",
+    "1 findings at warning or error (--fail-on), 2 usage, configuration or internal error.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -50,6 +50,19 @@ class Color(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+
+SELECT_HELP = "Report only these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
+IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
+FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
+CONFIG_HELP = "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert)."
+NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
 
 
 class RuleFormat(str, Enum):
@@ -121,6 +134,28 @@ def lint(
         '"ParameterValue": …}] or {"Parameters": {…}}; --parameter wins.',
     ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
+    no_ignore: bool = typer.Option(
+        False,
+        "--no-ignore",
+        help="Show everything: disregard in-source suppressions (comments, CloudFormation "
+        "Metadata).",
+    ),
+    baseline: Path | None = typer.Option(
+        None,
+        "--baseline",
+        help="Hide the findings recorded in this baseline file (reported as suppressed); "
+        "report its entries that no longer match.",
+    ),
+    write_baseline: Path | None = typer.Option(
+        None,
+        "--write-baseline",
+        help="Record the current findings in this baseline file; this run then passes.",
+    ),
+    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Do not read or write the parse cache (see README)."
     ),
@@ -148,11 +183,11 @@ def lint(
     external_id: str | None = typer.Option(
         None, "--external-id", help="--live: external id for --role-arn."
     ),
-    expiry_days: int = typer.Option(
-        30, "--expiry-days", help="--live: IAC203 warns this many days before expiry."
+    expiry_days: int | None = typer.Option(
+        None, "--expiry-days", help="--live: IAC203 warns this many days before expiry (30)."
     ),
-    upload_max_age_days: int = typer.Option(
-        395, "--upload-max-age-days", help="--live: IAC206 flags uploads older than this."
+    upload_max_age_days: int | None = typer.Option(
+        None, "--upload-max-age-days", help="--live: IAC206 flags uploads older than this (395)."
     ),
     allow_incomplete: bool = typer.Option(
         False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
@@ -167,6 +202,15 @@ def lint(
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    with _config_errors():
+        from .policy import apply_policy, from_options
+
+        settings = _settings(config_file, no_config)
+        policy = from_options(
+            settings, select, ignore, fail_on and fail_on.value, no_ignore, baseline, write_baseline
+        )
+    var_file = list(var_file) or settings.var_files  # the command line wins over the config
+    region = list(region) or ([settings.region] if settings.region else [])
     missing = [str(p) for p in paths if not p.exists()]
     missing += [str(p) for p in [*var_file, *plan] if not p.is_file()]
     if parameters_file is not None and not parameters_file.is_file():
@@ -184,8 +228,10 @@ def lint(
         region=region[0] if region else None,
         parameters=[_split_var(p, "--parameter") for p in parameter],
         parameters_file=parameters_file,
+        default_parameters=settings.parameters,
     )
-    result = scan(paths, options, plans=list(plan), cfn_options=cfn_options)
+    exclude = settings.excluded if settings.exclude else None
+    result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
     if live:
         with _live_errors():
             from .live.resolve import resolve_static
@@ -198,10 +244,11 @@ def lint(
                     regions=list(region),
                     role_arn=role_arn,
                     external_id=external_id,
-                    expiry_days=expiry_days,
-                    upload_max_age_days=upload_max_age_days,
+                    **_live_days(settings, expiry_days, upload_max_age_days),
                 ),
             )
+    with _config_errors():  # selection, severities, suppressions, baseline: after --live
+        apply_policy(result, policy)
     from .report import RenderOptions, render, want_color
 
     shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
@@ -212,8 +259,40 @@ def lint(
         sys.stdout.write(text)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
-    if not exit_zero and fails(result.findings):
+    if not exit_zero and fails(result.findings, policy.fail_on):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _settings(config_file: Path | None, no_config: bool):
+    """The configuration file in effect (analyzer/config.py)."""
+    from .config import ConfigError, load_config
+
+    if config_file is not None and no_config:
+        raise ConfigError("--config and --no-config exclude each other")
+    return load_config(config_file, no_config)
+
+
+def _live_days(settings, expiry_days: int | None, upload_max_age_days: int | None) -> dict:
+    """--expiry-days / --upload-max-age-days: the command line, else the config, else 30/395."""
+    out = {"expiry_days": 30, "upload_max_age_days": 395}
+    for key, given in (("expiry_days", expiry_days), ("upload_max_age_days", upload_max_age_days)):
+        for value in (getattr(settings, key), given):  # later wins
+            out[key] = value if value is not None else out[key]
+    return out
+
+
+@contextmanager
+def _config_errors():
+    """A configuration, selector or baseline problem: one line, exit 2."""
+    from .baseline import BaselineError
+    from .config import ConfigError
+    from .policy import PolicyError
+
+    try:
+        yield
+    except (ConfigError, PolicyError, BaselineError) as exc:
+        typer.echo(f"iaccert: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 @contextmanager
@@ -253,11 +332,13 @@ def live_cmd(
     external_id: str | None = typer.Option(
         None, "--external-id", help="External id for --role-arn."
     ),
-    expiry_days: int = typer.Option(
-        30, "--expiry-days", help="IAC203 warns this many days before expiry."
+    expiry_days: int | None = typer.Option(
+        None, "--expiry-days", help="IAC203 warns this many days before expiry (default 30)."
     ),
-    upload_max_age_days: int = typer.Option(
-        395, "--upload-max-age-days", help="IAC206 flags uploaded certificates older than this."
+    upload_max_age_days: int | None = typer.Option(
+        None,
+        "--upload-max-age-days",
+        help="IAC206 flags uploaded certificates older than this (default 395).",
     ),
     max_workers: int = typer.Option(
         8, "--max-workers", min=1, help="Threads over (account, region) pairs."
@@ -279,6 +360,11 @@ def live_cmd(
     allow_incomplete: bool = typer.Option(
         False, "--allow-incomplete", help="Checks that could not be made do not exit 2."
     ),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
+    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
 ) -> None:
     """Check the deployed API Gateway custom domains and their certificates (boto3, read-only).
 
@@ -288,6 +374,11 @@ def live_cmd(
     from .findings import fails
     from .report import RenderOptions, render
 
+    with _config_errors():
+        from .policy import apply_policy, from_options
+
+        settings = _settings(config_file, no_config)
+        policy = from_options(settings, select, ignore, fail_on and fail_on.value)
     with _live_errors():
         from .live.runner import live_scan
         from .live.session import LiveOptions, parse_accounts
@@ -299,14 +390,14 @@ def live_cmd(
             role_arn=role_arn,
             accounts=parse_accounts(list(accounts)),
             external_id=external_id,
-            expiry_days=expiry_days,
-            upload_max_age_days=upload_max_age_days,
+            **_live_days(settings, expiry_days, upload_max_age_days),
             max_workers=max_workers,
             acm_rps=acm_rps,
             max_attempts=max_attempts,
             timeout=timeout,
         )
         result = live_scan(options)
+    apply_policy(result, policy)
     text = render(fmt.value, result, RenderOptions())
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
@@ -314,7 +405,7 @@ def live_cmd(
         sys.stdout.write(text)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
-    if not exit_zero and fails(result.findings):
+    if not exit_zero and fails(result.findings, policy.fail_on):
         raise typer.Exit(EXIT_FINDINGS)
 
 

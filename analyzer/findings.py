@@ -16,6 +16,15 @@ class Related:
     resource: str
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is hidden: ``inSource`` (a comment or CloudFormation Metadata) or
+    ``external`` (a ``--baseline`` file); SARIF's suppression kinds."""
+
+    kind: str
+    reason: str = ""
+
+
 @dataclass
 class Finding:
     rule: Rule
@@ -27,6 +36,7 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     # live findings: "account/region/domain-name" (SARIF logicalLocations); location.file is ""
     logical_location: str | None = None
+    suppressed: Suppression | None = None  # set by policy.py: in ScanResult.suppressed instead
 
     def __post_init__(self) -> None:
         if not self.severity:

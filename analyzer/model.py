@@ -90,6 +90,8 @@ class Resource:
     module: str = ""  # address prefix of the module instance ("" for root)
     logical_id: str = ""
     root: str = ""  # the root module or template it was loaded from; addresses are unique per root
+    # CloudFormation ``Metadata: {iaccert: {ignore: [{id, reason}]}}``: (rule selector, reason)
+    suppress: list[tuple[str, str]] = field(default_factory=list)
 
     def line_of(self, attr: str) -> int:
         return self.attr_lines.get(attr, self.location.line)

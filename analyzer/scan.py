@@ -10,6 +10,7 @@ from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
 from .model import Location, Project
+from .policy import DEFAULT_POLICY, Policy, apply_policy
 
 
 @dataclass
@@ -20,6 +21,9 @@ class ScanResult:
     chains: list[Chain] = field(default_factory=list)
     live: bool = False  # live mode ran (iaccert live, lint --live): reports list `incomplete`
     incomplete: list[Incomplete] = field(default_factory=list)  # "could not check", never a pass
+    project: Project | None = None  # what was loaded (resources' line ranges, for suppressions)
+    suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
+    stale_baseline: list | None = None  # --baseline: entries no finding matches any more
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
@@ -52,11 +56,28 @@ def findings_for(project: Project) -> ScanResult:
     return ScanResult(findings, len(project.files), len(domains), chains)
 
 
+def _finish(project: Project, policy: Policy | None) -> ScanResult:
+    result = findings_for(project)
+    result.project = project
+    if policy is not None:
+        apply_policy(result, policy)
+    return result
+
+
 def scan(
-    paths: list[Path], tf_options=None, plans: list[Path] | None = None, cfn_options=None
+    paths: list[Path],
+    tf_options=None,
+    plans: list[Path] | None = None,
+    cfn_options=None,
+    exclude=None,
+    policy: Policy | None = DEFAULT_POLICY,
 ) -> ScanResult:
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
-    and the sources then only say where each resource is written."""
+    and the sources then only say where each resource is written.
+
+    ``exclude(path)`` drops Terraform directories and templates (configuration globs).
+    ``policy`` (selection, severities, suppressions, baseline) is applied to the findings;
+    the default honours in-source suppressions; None leaves every finding as checked."""
     from .terraform import TfOptions, load_terraform
     from .terraform.plan import is_plan_file, load_plan, strip_keys
 
@@ -65,6 +86,10 @@ def scan(
     for path in paths:
         (plans if is_plan_file(path) else sources).append(path)
     targets = discover(sources)
+    if exclude is not None:
+        targets.terraform_dirs = [d for d in targets.terraform_dirs if not exclude(d)]
+        targets.cfn_templates = [t for t in targets.cfn_templates if not exclude(t)]
+        targets.cdk_manifests = [m for m in targets.cdk_manifests if not exclude(m)]
     project = Project()
     source_project = Project()
     if targets.terraform_dirs:
@@ -79,7 +104,7 @@ def scan(
         )
     if not plans:
         project.merge(source_project)
-        return findings_for(project)
+        return _finish(project, policy)
     by_config: dict[str, object] = {}
     for res in source_project.resources:
         by_config.setdefault(strip_keys(res.address), res)
@@ -87,4 +112,4 @@ def scan(
     project.files |= source_project.files
     for plan in plans:
         project.merge(load_plan(plan, display_path(plan), by_config.get))
-    return findings_for(project)
+    return _finish(project, policy)

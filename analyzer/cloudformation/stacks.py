@@ -47,6 +47,7 @@ class CfnOptions:
     region: str | None = None
     parameters: list[tuple[str, str]] = field(default_factory=list)
     parameters_file: Path | None = None
+    default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
 
 
 @dataclass
@@ -464,7 +465,24 @@ class RootLoad:
             module=stack.prefix.rstrip("/"),
             logical_id=logical_id,
             root=root,
+            suppress=_suppressions(node.get("Metadata")),
         )
+
+
+def _suppressions(metadata: Any) -> list[tuple[str, str]]:
+    """``Metadata: {iaccert: {ignore: [{id: IAC104, reason: ...}, IAC110]}}`` as (id, reason)."""
+    own = metadata.get("iaccert") if isinstance(metadata, dict) else None
+    entries = own.get("ignore") if isinstance(own, dict) else None
+    if isinstance(entries, str | dict):
+        entries = [entries]
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str):
+            out.append((str(entry), ""))
+        elif isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            reason = entry.get("reason")
+            out.append((str(entry["id"]), str(reason).strip() if isinstance(reason, str) else ""))
+    return out
 
 
 def load_cloudformation(
@@ -472,7 +490,7 @@ def load_cloudformation(
 ) -> Project:
     """Every root template among ``templates`` (a template another one nests is no root)."""
     project = Project()
-    given: dict[str, Any] = {}
+    given: dict[str, Any] = dict(options.default_parameters)
     if options.parameters_file is not None:
         values, problems = read_parameters_file(
             options.parameters_file, display(options.parameters_file)

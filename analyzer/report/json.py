@@ -27,6 +27,8 @@ def finding_dict(f: Finding) -> dict:
     }
     if f.logical_location is not None:  # live: an AWS resource, not a file
         out.update(file=None, line=None, end_line=None, logical_location=f.logical_location)
+    if f.suppressed is not None:  # shown, but counted apart and never failing the run
+        out["suppressed"] = {"kind": f.suppressed.kind, "reason": f.suppressed.reason}
     return out
 
 
@@ -56,7 +58,34 @@ def render(result: ScanResult) -> str:
         "findings": [finding_dict(f) for f in result.findings],
         "summary": {"files": result.files, "domains": result.domains, **counts},
     }
+    _add_suppressed(doc, result)
     if result.live:  # only live runs carry these keys; static output is unchanged
         doc["incomplete"] = [incomplete_dict(i) for i in result.incomplete]
         doc["summary"]["incomplete"] = len(result.incomplete)
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _add_suppressed(doc: dict, result: ScanResult) -> None:
+    """Suppressed findings among the others (marked ``suppressed``), their counts in the
+    summary and the stale baseline entries: keys present only when there are any, or
+    (``baselined``, ``stale_baseline``) when a baseline was used."""
+    hidden = getattr(result, "suppressed", [])
+    if hidden:
+        merged = sorted([*result.findings, *hidden], key=Finding.sort_key)
+        doc["findings"] = [finding_dict(f) for f in merged]
+    in_source = sum(1 for f in hidden if f.suppressed.kind == "inSource")
+    if in_source:
+        doc["summary"]["suppressed"] = in_source
+    stale = getattr(result, "stale_baseline", None)
+    if stale is not None:
+        doc["summary"]["baselined"] = len(hidden) - in_source
+        doc["stale_baseline"] = [
+            {
+                "rule_id": e.rule_id,
+                "file": e.file or None,
+                "resource": e.resource,
+                "domain": e.domain,
+                "count": e.count,
+            }
+            for e in stale
+        ]

@@ -35,7 +35,7 @@ BASE_TAGS = ("security", "acm", "api-gateway")
 def enabled_rules(result: ScanResult) -> list[Rule]:
     """Static rules always; live rules when live mode ran; and any rule that reported."""
     live = getattr(result, "live", False)
-    used = {f.rule.id for f in result.findings}
+    used = {f.rule.id for f in [*result.findings, *getattr(result, "suppressed", [])]}
     return [
         r
         for r in rules().values()
@@ -133,6 +133,11 @@ def result_dict(f: Finding, rule_index: dict[str, int], index: ChainIndex) -> di
     related = _related(f, index)
     if related:
         out["relatedLocations"] = related
+    if f.suppressed is not None:  # a closed alert on GitHub, not an open one
+        suppression = {"kind": f.suppressed.kind}
+        if f.suppressed.reason:
+            suppression["justification"] = f.suppressed.reason
+        out["suppressions"] = [suppression]
     props = {"domain": f.domain} if f.domain else {}
     if f.resource:
         props["resource"] = f.resource
@@ -177,9 +182,15 @@ def sarif_log(result: ScanResult) -> dict:
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().resolve().as_uri().rstrip("/") + "/"}},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [result_dict(f, rule_index, index) for f in result.findings],
+        "results": [result_dict(f, rule_index, index) for f in _all_findings(result)],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _all_findings(result: ScanResult) -> list[Finding]:
+    """Open and suppressed results alike: code scanning shows suppressed ones as closed."""
+    hidden = getattr(result, "suppressed", [])
+    return sorted([*result.findings, *hidden], key=Finding.sort_key) if hidden else result.findings
 
 
 def render(result: ScanResult) -> str:

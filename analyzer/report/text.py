@@ -47,7 +47,25 @@ def summary(result: ScanResult) -> str:
     )
     if result.live:
         text += f"; {len(result.incomplete)} could not be checked"
+    hidden = getattr(result, "suppressed", [])
+    in_source = sum(1 for f in hidden if f.suppressed.kind == "inSource")
+    if in_source:
+        text += f"; {in_source} suppressed"
+    if len(hidden) > in_source:
+        text += f"; {len(hidden) - in_source} baselined"
     return text
+
+
+def stale_line(entry) -> str:
+    """A baseline entry no finding matches any more: a note, never a failure."""
+    what = " ".join(p for p in (entry.rule_id, entry.resource) if p)
+    where = f" in {entry.file}" if entry.file else ""
+    domain = f" (domain {entry.domain})" if entry.domain else ""
+    times = f" ({entry.count} findings)" if entry.count > 1 else ""
+    return (
+        f"{entry.baseline}: note: stale baseline entry: {what}{where}{domain}{times} is no "
+        "longer reported; rewrite the baseline with --write-baseline"
+    )
 
 
 def incomplete_line(i: Incomplete) -> str:
@@ -172,6 +190,7 @@ def render(result: ScanResult, options: RenderOptions | None = None) -> str:
     style, sources = _Style(options.color), SourceCache()
     blocks = [finding_block(f, sources, style) for f in result.findings]
     blocks.extend(incomplete_line(i) for i in getattr(result, "incomplete", []))
+    blocks.extend(stale_line(e) for e in getattr(result, "stale_baseline", None) or [])
     if not options.quiet:
         blocks.append(style(summary(result), "1"))
     return "\n\n".join(blocks) + "\n" if blocks else ""

@@ -1,0 +1,272 @@
+"""Project configuration: ``.iaccert.toml``, else ``[tool.iaccert]`` in ``pyproject.toml``.
+
+The nearest one is used, searched from the working directory up to the repository root
+(the directory holding ``.git``) or the filesystem root; ``--config FILE`` names one,
+``--no-config`` turns the search off. Command-line options win over the file.
+
+    select = ["IAC1", "unused-suppression"]   # codes, code prefixes or rule names
+    ignore = ["IAC109"]
+    exclude = ["legacy/**", "**/sandbox"]       # globs, relative to this file's directory
+    fail-on = "warning"                         # error | warning | note
+    var-files = ["envs/prod.tfvars"]            # relative to this file's directory
+    region = "eu-west-1"                        # default CloudFormation --region
+    expiry-days = 30                            # live mode defaults
+    upload-max-age-days = 395
+
+    [parameters]                                # CloudFormation parameter values
+    Stage = "prod"
+
+    [severity]                                  # per-rule severity, by code or name
+    IAC110 = "error"
+
+Unknown keys and values of the wrong type are errors naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from .catalog import SEVERITIES, find_rule, select_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_FILE = ".iaccert.toml"
+PYPROJECT = "pyproject.toml"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: one line naming the file (and the key)."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # the file read (None: no configuration)
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    var_files: list[Path] = field(default_factory=list)  # absolute
+    region: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    expiry_days: int | None = None
+    upload_max_age_days: int | None = None
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd().resolve()
+
+    def excluded(self, path: Path) -> bool:
+        """Whether an ``exclude`` glob matches the path or one of its parent directories,
+        relative to the configuration file's directory (``*`` also matches ``/``)."""
+        if not self.exclude:
+            return False
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(self.directory)
+        except ValueError:
+            return False
+        parts = rel.parts
+        candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return any(_glob_match(c, p) for p in self.exclude for c in candidates)
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    pattern = pattern.replace("\\", "/").removeprefix("./").rstrip("/")
+    forms = {pattern}
+    if pattern.startswith("**/"):
+        forms.add(pattern[3:])
+    if pattern.endswith("/**"):
+        forms.add(pattern[:-3])
+    return any(fnmatchcase(path, form) for form in forms if form)
+
+
+# -- discovery ----------------------------------------------------------------------------
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{_show(path)}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{_show(path)}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_show(path)}: not UTF-8 text") from None
+
+
+def _tool_table(path: Path) -> dict | None:
+    """``[tool.iaccert]`` of a pyproject.toml, None when it has none."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if "iaccert" not in text:  # cheap: most pyproject files never mention us
+        return None
+    table = _read_toml(path).get("tool", {})
+    table = table.get("iaccert") if isinstance(table, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.iaccert.toml`` or ``pyproject.toml`` with ``[tool.iaccert]``, from
+    ``start`` up to the repository root (the directory holding ``.git``)."""
+    directory = Path(os.path.abspath(start))
+    while True:
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _tool_table(pyproject) is not None:
+            return pyproject
+        if (directory / ".git").exists() or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def load_config(explicit: Path | None = None, no_config: bool = False) -> Config:
+    """The configuration in effect: ``explicit`` (``--config``), else the nearest file,
+    else none (``--no-config``, or nothing found)."""
+    if no_config:
+        return Config()
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{_show(explicit)}: no such configuration file")
+        path = explicit
+    else:
+        found = find_config(Path.cwd())
+        if found is None:
+            return Config()
+        path = found
+    path = Path(os.path.abspath(path))
+    if path.name == PYPROJECT:
+        table = _tool_table(path)
+        if table is None:
+            raise ConfigError(f"{_show(path)}: no [tool.iaccert] table")
+        return parse_config(table, path, prefix="tool.iaccert.")
+    return parse_config(_read_toml(path), path)
+
+
+# -- validation ---------------------------------------------------------------------------
+def parse_config(data: dict, path: Path, prefix: str = "") -> Config:
+    """Validate a configuration table; every problem names the file and the key."""
+    config = Config(path=path)
+    where = _show(path)
+
+    def fail(key: str, text: str) -> ConfigError:
+        return ConfigError(f"{where}: '{prefix}{key}' {text}")
+
+    for key, value in data.items():
+        if key not in PARSERS:
+            raise ConfigError(f"{where}: unknown key '{prefix}{key}'")
+        PARSERS[key](config, key, value, fail)
+    return config
+
+
+def _strings(key: str, value: Any, fail) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(key, f"must be a list of strings, not {_type(value)}")
+    return list(value)
+
+
+def _rules(config: Config, key: str, value: Any, fail) -> None:
+    selectors = _strings(key, value, fail)
+    for selector in selectors:
+        if not select_rules(selector):
+            raise fail(key, f"names no rule: '{selector}' (a code, a code prefix or a name)")
+    if key == "select":
+        config.select = selectors
+    else:
+        config.ignore = selectors
+
+
+def _severities(config: Config, key: str, value: Any, fail) -> None:
+    if not isinstance(value, dict):
+        raise fail(key, f"must be a table (rule = severity), not {_type(value)}")
+    for name, level in value.items():
+        rule = find_rule(name)
+        if rule is None:
+            raise fail(f"{key}.{name}", "is not a rule code or name")
+        if level not in SEVERITIES:
+            raise fail(f"{key}.{name}", f"must be one of {', '.join(SEVERITIES)}, not {level!r}")
+        config.severity[rule.id] = level
+
+
+def _exclude(config: Config, key: str, value: Any, fail) -> None:
+    config.exclude = _strings(key, value, fail)
+
+
+def _fail_on(config: Config, key: str, value: Any, fail) -> None:
+    if value not in SEVERITIES:
+        raise fail(key, f"must be one of {', '.join(SEVERITIES)}, not {value!r}")
+    config.fail_on = value
+
+
+def _var_files(config: Config, key: str, value: Any, fail) -> None:
+    config.var_files = [config.directory / v for v in _strings(key, value, fail)]
+
+
+def _region(config: Config, key: str, value: Any, fail) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise fail(key, f"must be a region name, not {_type(value)}")
+    config.region = value.strip()
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(_scalar(v) is not None for v in value):
+        return ",".join(_scalar(v) for v in value)  # CommaDelimitedList
+    return None
+
+
+def _parameters(config: Config, key: str, value: Any, fail) -> None:
+    if not isinstance(value, dict):
+        raise fail(key, f"must be a table (KEY = VALUE), not {_type(value)}")
+    for name, item in value.items():
+        text = _scalar(item)
+        if text is None:
+            raise fail(f"{key}.{name}", f"must be a string, number or list, not {_type(item)}")
+        config.parameters[name] = text
+
+
+def _days(config: Config, key: str, value: Any, fail) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise fail(key, f"must be a whole number of days, not {value!r}")
+    setattr(config, key.replace("-", "_"), value)
+
+
+PARSERS = {
+    "select": _rules,
+    "ignore": _rules,
+    "severity": _severities,
+    "exclude": _exclude,
+    "fail-on": _fail_on,
+    "var-files": _var_files,
+    "region": _region,
+    "parameters": _parameters,
+    "expiry-days": _days,
+    "upload-max-age-days": _days,
+}
+
+
+def _type(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    names.update({list: "a list", dict: "a table"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(path: Path) -> str:
+    from .discover import display_path
+
+    return display_path(path)
