@@ -105,3 +105,24 @@ def test_two_processes_share_one_cache(tmp_path):
     again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert again.stdout == outputs[0]
     assert not list(cache.rglob("*.tmp")), "a temporary file was left in the cache"
+
+
+def test_prefilter_remembers_unchanged_directories(tmp_path, monkeypatch):
+    from analyzer.terraform import prefilter
+
+    make_tree(tmp_path / "tree", 6, {2})
+    dirs = sorted({p.parent for p in (tmp_path / "tree").rglob("*.tf")})
+    reads = []
+    original = prefilter.read_facts
+    monkeypatch.setattr(prefilter, "read_facts", lambda *a: reads.append(a[0]) or original(*a))
+    cache = tmp_path / "cache"
+    first, _ = prefilter.relevant_directories(dirs, (".tf",), cache)
+    assert len(reads) == 6
+    reads.clear()
+    again, _ = prefilter.relevant_directories(dirs, (".tf",), cache)
+    assert again == first and reads == []
+    # a new domain in another module: that directory is read again and becomes relevant
+    changed = dirs[0]
+    (changed / "api.tf").write_text(CHAIN.format(n=99))
+    third, _ = prefilter.relevant_directories(dirs, (".tf",), cache)
+    assert reads == [changed] and changed in third

@@ -25,8 +25,8 @@ def load_terraform(
     loader = ConfigLoader(display, ParseCache(options.cache_dir) if options.cache_dir else None)
     project = Project()
     if options.prefilter:
-        relevant, texts = relevant_directories(directories, TF_SUFFIXES)
-        project.files |= {display(path) for module in texts.values() for path in module.texts}
+        relevant, facts = relevant_directories(directories, TF_SUFFIXES, options.cache_dir)
+        project.files |= {display(d / name) for d, module in facts.items() for name in module.files}
         directories = [d for d in directories if d.resolve() in relevant]
     configs = {d.resolve(): loader.load(d) for d in directories}
     called = {path for c in configs.values() for path in c.local_sources().values()}

@@ -5,16 +5,22 @@ they call or are called by (through local ``source`` paths); a group is parsed o
 one of its files names a domain resource type, or it calls a registry/git module that
 can create one (a known-module model that does, or a downloaded copy that names one).
 Every other group cannot produce a chain, so it is never parsed.
+
+What a directory's text says is remembered in the cache under its files' names, sizes
+and modification times, so an unchanged tree is only listed, not read, on the next run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..bindings import bindings
 from .known_modules import find_model
 
@@ -23,16 +29,15 @@ _VERSION_NEAR = re.compile(r'["\']?version["\']?\s*[=:]\s*"([^"]+)"')
 
 
 @dataclass
-class ModuleText:
-    """What the prefilter knows of one module directory."""
+class ModuleFacts:
+    """What the prefilter knows of one module directory, from its text."""
 
-    directory: Path
-    texts: dict[Path, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # file names
+    names_domain: bool = False
+    local_sources: list[str] = field(default_factory=list)
+    remote_sources: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
     unreadable: bool = False
-
-    @property
-    def joined(self) -> str:
-        return "\n".join(self.texts.values())
 
 
 def _domain_pattern() -> re.Pattern:
@@ -40,23 +45,90 @@ def _domain_pattern() -> re.Pattern:
     return re.compile("|".join(re.escape(n) for n in names))
 
 
-def read_module_texts(directory: Path, suffixes: tuple[str, ...]) -> ModuleText:
-    """Every Terraform file of a directory as text (undecodable bytes replaced)."""
-    module = ModuleText(directory)
+def _listing(directory: Path, suffixes: tuple[str, ...]) -> tuple | None:
+    """(name, size, mtime) of each Terraform file: the key under which facts are remembered."""
     try:
         with os.scandir(directory) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(suffixes) and e.is_file())
+            found = []
+            for entry in entries:
+                if entry.name.endswith(suffixes) and entry.is_file():
+                    info = entry.stat()
+                    found.append((entry.name, info.st_size, info.st_mtime_ns))
     except OSError:
-        module.unreadable = True
-        return module
-    for name in names:
-        path = directory / name
+        return None
+    return tuple(sorted(found))
+
+
+def read_facts(directory: Path, listing: tuple | None, pattern: re.Pattern) -> ModuleFacts:
+    facts = ModuleFacts(unreadable=listing is None)
+    texts = []
+    for name, _, _ in listing or ():
+        facts.files.append(name)
         try:
-            with open(path, "rb") as fh:
-                module.texts[path] = fh.read().decode("utf-8", "replace")
+            with open(directory / name, "rb") as fh:
+                texts.append(fh.read().decode("utf-8", "replace"))
         except OSError:
-            module.unreadable = True
-    return module
+            facts.unreadable = True
+    text = "\n".join(texts)
+    facts.names_domain = bool(pattern.search(text))
+    if "source" in text:
+        for source in _SOURCE.findall(text):
+            local = source.startswith(("./", "../"))
+            (facts.local_sources if local else facts.remote_sources).append(source)
+        facts.versions = _VERSION_NEAR.findall(text)
+    return facts
+
+
+class FactsCache:
+    """Facts by directory, remembered under the directory's listing (one file per cache)."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.path = cache_dir / f"prefilter-v{__version__}.pickle" if cache_dir else None
+        self.entries: dict[str, tuple] = {}
+        self.changed = False
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except (
+                OSError,
+                pickle.UnpicklingError,
+                EOFError,
+                AttributeError,
+                ImportError,
+                IndexError,
+                TypeError,
+                ValueError,
+            ):
+                self.entries = {}
+
+    def facts(self, directory: Path, suffixes: tuple[str, ...], pattern: re.Pattern) -> ModuleFacts:
+        listing = _listing(directory, suffixes)
+        key = str(directory)
+        remembered = self.entries.get(key)
+        if listing is not None and remembered is not None and remembered[0] == listing:
+            return remembered[1]
+        facts = read_facts(directory, listing, pattern)
+        if listing is not None and not (directory / ".terraform").exists():
+            self.entries[key] = (listing, facts)
+            self.changed = True
+        return facts
+
+    def save(self) -> None:
+        if self.path is None or not self.changed:
+            return
+        temp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except (OSError, pickle.PicklingError):
+            if temp is not None and os.path.exists(temp):
+                os.unlink(temp)
 
 
 def _downloaded(directory: Path) -> dict[str, Path]:
@@ -69,32 +141,28 @@ def _downloaded(directory: Path) -> dict[str, Path]:
         return {}
 
 
-def _model_has_domain(source: str, version: str | None, pattern: re.Pattern) -> bool:
-    model = find_model(source, version)
-    return bool(model and pattern.search(model.hcl))
-
-
 def relevant_directories(
-    directories: list[Path], suffixes: tuple[str, ...]
-) -> tuple[set[Path], dict[Path, ModuleText]]:
-    """The directories whose group can hold a domain, and the texts read on the way."""
+    directories: list[Path], suffixes: tuple[str, ...], cache_dir: Path | None = None
+) -> tuple[set[Path], dict[Path, ModuleFacts]]:
+    """The directories whose group can hold a domain, and the facts learnt on the way."""
     pattern = _domain_pattern()
-    modules: dict[Path, ModuleText] = {}
+    cache = FactsCache(cache_dir)
+    modules: dict[Path, ModuleFacts] = {}
     edges: dict[Path, set[Path]] = {}
     pending = [d.resolve() for d in directories]
     while pending:
         directory = pending.pop()
         if directory in modules:
             continue
-        module = modules[directory] = read_module_texts(directory, suffixes)
+        facts = modules[directory] = cache.facts(directory, suffixes, pattern)
         edges.setdefault(directory, set())
-        for source in _SOURCE.findall(module.joined):
-            if source.startswith(("./", "../")):
-                target = (directory / source).resolve()
-                if target.is_dir():
-                    edges[directory].add(target)
-                    edges.setdefault(target, set()).add(directory)
-                    pending.append(target)
+        for source in facts.local_sources:
+            target = (directory / source).resolve()
+            if target.is_dir():
+                edges[directory].add(target)
+                edges.setdefault(target, set()).add(directory)
+                pending.append(target)
+    cache.save()
     relevant: set[Path] = set()
     seen: set[Path] = set()
     for start in modules:
@@ -108,25 +176,21 @@ def relevant_directories(
             group.add(node)
             stack.extend(edges.get(node, ()))
         seen |= group
-        if any(_group_member_matters(modules[d], pattern) for d in group if d in modules):
+        if any(_matters(d, modules[d], pattern, suffixes) for d in group if d in modules):
             relevant |= group
     return relevant, modules
 
 
-def _group_member_matters(module: ModuleText, pattern: re.Pattern) -> bool:
-    text = module.joined
-    if module.unreadable or pattern.search(text):
+def _matters(directory: Path, facts: ModuleFacts, pattern: re.Pattern, suffixes) -> bool:
+    if facts.unreadable or facts.names_domain:
         return True
-    if "source" not in text:
-        return False
-    for source in _SOURCE.findall(text):
-        if source.startswith(("./", "../")):
-            continue
-        versions = _VERSION_NEAR.findall(text)
-        if any(_model_has_domain(source, v, pattern) for v in [None, *versions]):
-            return True
-    for path in _downloaded(module.directory).values():
-        downloaded = read_module_texts(path, (".tf", ".tf.json"))
-        if downloaded.unreadable or pattern.search(downloaded.joined):
+    for source in facts.remote_sources:
+        for version in [None, *facts.versions]:
+            model = find_model(source, version)
+            if model and pattern.search(model.hcl):
+                return True
+    for path in _downloaded(directory).values():
+        downloaded = read_facts(path, _listing(path, suffixes), pattern)
+        if downloaded.unreadable or downloaded.names_domain:
             return True
     return False
