@@ -2,7 +2,7 @@
 
 ``docs/rules.md`` is this module's output; regenerate it after changing a catalog file:
 
-    python -m analyzer.docs            # writes docs/rules.md
+    python -m analyzer.docs            # writes docs/rules.md (run from the repository root)
     python -m analyzer.docs --check    # exit 1 when docs/rules.md is out of date
 
 The same text is ``iaccert rule --all --format markdown``. Each rule has a heading
@@ -20,7 +20,8 @@ from .catalog import Rule, rules
 #: Where the project lives; the one place to change when the repository moves.
 REPOSITORY_URL = "https://github.com/iaccert/iaccert"
 DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
-DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+#: Relative to the repository root, where the command runs (an installed package has no docs/).
+DOCS_FILE = Path("docs") / "rules.md"
 
 #: GitHub code scanning's ``security-severity`` per default severity (> 9.0 critical,
 #: 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low): errors are high, warnings medium, notes low.

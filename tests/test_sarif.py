@@ -15,13 +15,14 @@ from snapshots import FIXTURES, ROOT, run_cli
 
 from analyzer import __version__
 from analyzer.catalog import rules
-from analyzer.docs import DOCS_FILE, SECURITY_SEVERITY, anchor
+from analyzer.docs import SECURITY_SEVERITY, anchor
 from analyzer.findings import Finding, Incomplete
 from analyzer.model import Location
 from analyzer.report import FORMATS, render
 from analyzer.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
 from analyzer.scan import ScanResult, scan
 
+DOCS_FILE = ROOT / "docs" / "rules.md"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 VALIDATOR = Draft4Validator(SCHEMA)
 CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir()) + [ROOT / "tests/data/format_fixture"]
