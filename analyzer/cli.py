@@ -198,6 +198,7 @@ def lint(
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
     from .findings import fails
+    from .progress import Progress
     from .scan import scan
     from .terraform import TfOptions
 
@@ -231,7 +232,8 @@ def lint(
         default_parameters=settings.parameters,
     )
     exclude = settings.excluded if settings.exclude else None
-    result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+    with Progress(enabled=not quiet):
+        result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
     if live:
         with _live_errors():
             from .live.resolve import resolve_static
