@@ -455,7 +455,9 @@ def test_acm_describe_is_rate_limited_per_account_and_region(seeded):
         stamps = [t for op, t in proxy.times if op == "DescribeCertificate"]
     assert ran.returncode == 1
     assert len(stamps) == 3  # api, pending, the dangling ARN: all in us-east-1
-    assert stamps[2] - stamps[0] >= 0.9  # at most 2 in any second (the third waits ~1 s)
+    # The spacing itself is asserted with a fake clock (test_live_units.py): arrival times at
+    # the proxy also carry connection set-up and scheduling on a busy machine.
+    assert stamps == sorted(stamps)
 
 
 def test_no_region_is_a_usage_error(seeded):
