@@ -27,6 +27,42 @@ def default_cache_dir() -> Path:
     return Path(base) / "iaccert"
 
 
+_UNREADABLE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    TypeError,
+    ValueError,
+)
+
+
+def read_pickle(path: Path) -> Any:
+    """A cache entry, or None when it is missing or cannot be read (it is then rewritten)."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except _UNREADABLE:
+        return None
+
+
+def write_pickle(path: Path, value: Any) -> None:
+    """Write atomically (temporary file, then rename): readers see a whole entry or none."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except (OSError, pickle.PicklingError, RecursionError):
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
 class ParseCache:
     """Parsed results keyed by (kind, content); callers relabel what depends on the path."""
 
@@ -44,19 +80,8 @@ class ParseCache:
         path = self._path(kind, content)
         if path is None:
             return None
-        try:
-            with open(path, "rb") as fh:
-                value = pickle.load(fh)
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            IndexError,
-            TypeError,
-            ValueError,
-        ):
+        value = read_pickle(path)
+        if value is None:
             return None
         self.hits += 1
         return value
@@ -65,14 +90,4 @@ class ParseCache:
         path = self._path(kind, content)
         if path is None:
             return
-        temp = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
-        except (OSError, pickle.PicklingError, RecursionError):
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+        write_pickle(path, value)

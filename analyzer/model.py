@@ -40,6 +40,20 @@ def is_known(value: Any) -> bool:
     return not isinstance(value, Unknown | Computed)
 
 
+def leaves(value: Any, depth: int = 0):
+    """Every scalar inside nested lists, tuples and dicts (bounded depth)."""
+    if depth > 30:
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from leaves(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item, depth + 1)
+    else:
+        yield value
+
+
 def refs_of(value: Any, _depth: int = 0) -> set[Computed]:
     """Every Computed a value carries or derives from, however deep."""
     if isinstance(value, Computed):

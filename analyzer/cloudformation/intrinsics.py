@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model import Computed, Unknown, is_known, refs_of
+from ..model import Computed, Unknown, is_known, leaves, refs_of
 
 if TYPE_CHECKING:
     from .stacks import Stack
@@ -48,26 +48,13 @@ def is_intrinsic(node: Any) -> bool:
 
 
 def all_known(value: Any) -> bool:
-    return all(is_known(v) for v in _flat(value))
-
-
-def _flat(value: Any, depth: int = 0):
-    if depth > 30:
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            yield from _flat(item, depth + 1)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _flat(item, depth + 1)
-    else:
-        yield value
+    return all(is_known(v) for v in leaves(value))
 
 
 def unknown_of(function: str, args: Any) -> Unknown:
     """The Unknown result of a function over unknown arguments; one unknown keeps its reason."""
     reasons: list[str] = []
-    for item in _flat(args):
+    for item in leaves(args):
         if isinstance(item, Unknown):
             text = item.reason
         elif isinstance(item, Computed):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Computed, Unknown, refs_of
+from ..model import Computed, Unknown, leaves, refs_of
 
 
 class EvalError(Exception):
@@ -22,25 +22,12 @@ class EvalError(Exception):
 def unknown_from(args: Any, reason: str) -> Unknown:
     """An unknown result carrying the references of everything it was computed from."""
     refs = frozenset(refs_of(list(args) if isinstance(args, tuple) else args))
-    first = next((a for a in _flat(args) if isinstance(a, Unknown)), None)
+    first = next((a for a in leaves(args) if isinstance(a, Unknown)), None)
     return Unknown(first.reason if first is not None else reason, refs)
 
 
-def _flat(value: Any, depth: int = 0):
-    if depth > 20:
-        return
-    if isinstance(value, list | tuple):
-        for v in value:
-            yield from _flat(v, depth + 1)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _flat(v, depth + 1)
-    else:
-        yield value
-
-
 def has_unknown(value: Any) -> bool:
-    return any(isinstance(v, Unknown | Computed) for v in _flat(value))
+    return any(isinstance(v, Unknown | Computed) for v in leaves(value))
 
 
 def _need_str(value: Any) -> str:

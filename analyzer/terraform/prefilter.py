@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..bindings import bindings
+from ..cache import read_pickle, write_pickle
 from .known_modules import find_model
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
@@ -86,23 +85,9 @@ class FactsCache:
         self.path = cache_dir / f"prefilter-v{__version__}.pickle" if cache_dir else None
         self.entries: dict[str, tuple] = {}
         self.changed = False
-        if self.path is not None:
-            try:
-                with open(self.path, "rb") as fh:
-                    loaded = pickle.load(fh)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (
-                OSError,
-                pickle.UnpicklingError,
-                EOFError,
-                AttributeError,
-                ImportError,
-                IndexError,
-                TypeError,
-                ValueError,
-            ):
-                self.entries = {}
+        loaded = read_pickle(self.path) if self.path is not None else None
+        if isinstance(loaded, dict):
+            self.entries = loaded
 
     def facts(self, directory: Path, suffixes: tuple[str, ...], pattern: re.Pattern) -> ModuleFacts:
         listing = _listing(directory, suffixes)
@@ -119,16 +104,7 @@ class FactsCache:
     def save(self) -> None:
         if self.path is None or not self.changed:
             return
-        temp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
-        except (OSError, pickle.PicklingError):
-            if temp is not None and os.path.exists(temp):
-                os.unlink(temp)
+        write_pickle(self.path, self.entries)
 
 
 def _downloaded(directory: Path) -> dict[str, Path]:
