@@ -70,3 +70,17 @@ def test_shared_two_domain_plan_is_clean():
 def test_every_shared_plan_loads_without_error(name):
     proc = run_cli(["lint", str(SHARED_PLANS / name), "-f", "json"], FIXTURES)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", ["tf_plan_edge_wrong_region", "tf_plan_module_locals"])
+def test_plan_alone_finds_what_the_sources_find(case):
+    """The plan has no locals and no lifecycle; the chain must not suffer for it."""
+    directory = FIXTURES / case
+    _, from_plan = lint_json(["plan.json"], directory)
+    _, from_sources = lint_json(["."], directory)
+
+    def key(report):
+        return {(f["rule_id"], f["resource"], f["domain"]) for f in report["findings"]}
+
+    assert key(from_plan) == key(from_sources)
+    assert from_plan["summary"]["domains"] == from_sources["summary"]["domains"]

@@ -18,6 +18,7 @@ from typing import Any
 from ..model import Computed, Location, Region, Resource, Unknown
 
 _SEGMENT = re.compile(r'\.?([^.\[]+)(\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
+NO_REFERENCE = object()  # a reference that names no value (each, count, path, a bare module)
 LIFECYCLE_UNKNOWN = Unknown("plan JSON does not record lifecycle; scan the sources with --plan")
 
 
@@ -146,13 +147,18 @@ class PlanReader:
         refs = expression.get("references") or []
         refs = [r for r in refs if not any(o != r and o.startswith(r) for o in refs)]
         values = [self._reference(r, module_prefix, depth) for r in refs]
-        values = [v for v in values if v is not None]
+        values = [v for v in values if v is not NO_REFERENCE]
         if len(values) == 1:
             return values[0]
-        computed = frozenset(v for v in values if isinstance(v, Computed))
         if not values:
             return Unknown("the plan records no value for this expression")
-        return Unknown("derived from several values in the plan", computed)
+        # try(a, b), a ? b : c, coalesce(...): the plan does not say which reference won; the
+        # first one whose instance the plan has is what `try` picks and what an ARN can be
+        # (conditions and flags are plain values, absent instances are unknown).
+        computed = [v for v in values if isinstance(v, Computed)]
+        if computed:
+            return computed[0]
+        return Unknown("derived from several values in the plan", frozenset())
 
     def _reference(self, ref: str, module_prefix: str, depth: int) -> Any:
         if depth > 30:
@@ -163,14 +169,18 @@ class PlanReader:
             return self._variable(parts[1], module_prefix, depth)
         if head == "module" and len(parts) > 2:
             return self._output(parts[1], parts[2], module_prefix, depth)
-        if head in ("local", "each", "count", "path", "self", "terraform", "module"):
-            return None if head != "local" else Unknown(f"{ref}: plan JSON records no locals")
+        if head == "local":
+            return Unknown(
+                f"{ref}: plan JSON records no locals", self._validation_sources(module_prefix)
+            )
+        if head in ("each", "count", "path", "self", "terraform", "module"):
+            return NO_REFERENCE
         if head == "data" and len(parts) > 3:
             local, attr = ".".join(parts[:3]), parts[3]
         elif len(parts) > 2:
             local, attr = ".".join(parts[:2]), parts[2]
         else:
-            return None
+            return NO_REFERENCE
         key = re.search(r"\[[^\]]*\]$", local)
         instances = self._instances_of(module_prefix, strip_keys(local))
         if key:
@@ -179,6 +189,20 @@ class PlanReader:
         if not instances:
             return Unknown(f"{ref} is not in the plan")
         return Computed(instances[0], strip_keys(attr))
+
+    def _validation_sources(self, module_prefix: str) -> frozenset:
+        """What a local of this module may carry: plan JSON has no locals, but its
+        ``relevant_attributes`` say which certificates' validation options something reads,
+        so validation records built through a local are still recognised as such."""
+        out = set()
+        for item in self.plan.get("relevant_attributes", []):
+            address, path = item.get("resource", ""), item.get("attribute") or []
+            if (
+                path[:1] == ["domain_validation_options"]
+                and split_address(address)[0] == module_prefix
+            ):
+                out.add(Computed(address, "domain_validation_options"))
+        return frozenset(out)
 
     def _variable(self, name: str, module_prefix: str, depth: int) -> Any:
         if not module_prefix:
@@ -194,11 +218,11 @@ class PlanReader:
                 module_prefix.removeprefix("module."),
             )
         )
-        call_name = strip_keys(call)
-        calls = self._config_module(parent).get("module_calls", {})
-        expression = calls.get(call_name, {}).get("expressions", {}).get(name)
-        if expression is None:
-            return None
+        call = self._config_module(parent).get("module_calls", {}).get(strip_keys(call), {})
+        expression = call.get("expressions", {}).get(name)
+        if expression is None:  # not passed: the module's default (null when it has none)
+            variable = call.get("module", {}).get("variables", {}).get(name, {})
+            return variable.get("default")
         return self.resolve(expression, parent, depth + 1)
 
     def _output(self, call: str, output: str, module_prefix: str, depth: int) -> Any:
@@ -241,12 +265,12 @@ class PlanReader:
             sub_unknown = unknown.get(name) if isinstance(unknown, dict) else None
             if isinstance(expression, list):
                 out[name] = self._merge(out.get(name), expression, sub_unknown, prefix)
-            elif (
-                isinstance(expression, dict)
-                and (out.get(name) is None or sub_unknown is True)
-                and ("references" in expression or "constant_value" in expression)
-            ):
+            elif sub_unknown is True and isinstance(expression, dict):
+                # known only after apply: rebuild where it comes from; any other value the plan
+                # has is Terraform's own (absent means null)
                 out[name] = self.resolve(expression, prefix)
+            else:
+                out.setdefault(name, None)
         return out
 
     def _region(self, key: str | None) -> Region:
@@ -284,9 +308,13 @@ class PlanReader:
                 if expression:
                     attrs[meta] = self.resolve(expression, module_prefix)
             location, lines, source = self._location(address)
-            if source is not None and "lifecycle" in source.attrs:
-                attrs["lifecycle"] = source.attrs["lifecycle"]
-            elif planned.get("mode") == "managed":
+            if source is not None:
+                # plan JSON has no locals and no lifecycle: the sources' evaluation fills in
+                # what the plan leaves unknown (and carries the references through locals)
+                for name, value in source.attrs.items():
+                    if name not in attrs or isinstance(attrs[name], Unknown):
+                        attrs[name] = value
+            if "lifecycle" not in attrs and planned.get("mode") == "managed":
                 attrs["lifecycle"] = [{"create_before_destroy": LIFECYCLE_UNKNOWN}]
             depends = {
                 f"{module_prefix}.{d}" if module_prefix else d for d in config.get("depends_on", [])
