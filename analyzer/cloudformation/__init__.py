@@ -7,7 +7,15 @@ is actually decoded.
 from __future__ import annotations
 
 from .detect import is_candidate, is_cdk_manifest, looks_like_template
-from .stacks import CfnOptions, load_cloudformation
+from .options import CfnOptions
+
+
+def load_cloudformation(*args, **kwargs):
+    """Templates in, a Project out (the loader is imported only when a template was found)."""
+    from .stacks import load_cloudformation as load
+
+    return load(*args, **kwargs)
+
 
 __all__ = [
     "CfnOptions",

@@ -23,7 +23,7 @@ for it: the values it is deployed with are not the ones that switch it off.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..bindings import bindings
 from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
 from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
+from .options import CfnOptions
 from .params import read_parameters_file
 from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, sam_domain
 
@@ -38,16 +39,6 @@ MAX_WORLDS = 8
 MAX_NESTING = 8
 NESTED_STACK = "AWS::CloudFormation::Stack"
 NO_REGION = "the stack's region is chosen at deploy time (pass --region)"
-
-
-@dataclass
-class CfnOptions:
-    """What the user says about the stacks: their region and parameter values."""
-
-    region: str | None = None
-    parameters: list[tuple[str, str]] = field(default_factory=list)
-    parameters_file: Path | None = None
-    default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
 
 
 @dataclass

@@ -1,0 +1,16 @@
+"""What the user says about the stacks (kept apart so a Terraform-only run imports nothing more)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class CfnOptions:
+    """What the user says about the stacks: their region and parameter values."""
+
+    region: str | None = None
+    parameters: list[tuple[str, str]] = field(default_factory=list)
+    parameters_file: Path | None = None
+    default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
