@@ -38,7 +38,6 @@ THROTTLED = {
     "SlowDown",
     "LimitExceededException",
 }
-NOT_FOUND = {"ResourceNotFoundException", "NotFoundException", "NoSuchEntity"}
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
@@ -63,10 +62,6 @@ def error_code(exc: BaseException) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", "")) or type(exc).__name__
     return type(exc).__name__
-
-
-def is_not_found(exc: BaseException) -> bool:
-    return error_code(exc) in NOT_FOUND
 
 
 def classify(exc: BaseException) -> tuple[str, str, str]:

@@ -342,10 +342,6 @@ def _for_object(node: Tree) -> Any:
     )
 
 
-def _paren(node: Tree) -> Any:
-    return _expr_term(node)
-
-
 _HANDLERS = {
     "expr_term": _expr_term,
     "identifier": _identifier,
