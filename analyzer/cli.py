@@ -3,7 +3,8 @@
 Exit codes (the same in every format):
   0  no finding at or above warning (notes never fail)
   1  findings at or above warning
-  2  usage, configuration or internal error
+  2  usage, configuration or internal error; live mode: also checks that could not be made
+     (unless --allow-incomplete)
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check that every API Gateway custom domain gets an ACM certificate that AWS "
     "validates by DNS and keeps renewing.\n\nExit codes: 0 clean (notes only), "
-    "1 findings at warning or error (--fail-on), 2 usage, configuration or internal error.",
+    "1 findings at warning or error (--fail-on), 2 usage, configuration or internal error "
+    "(live mode: also checks that could not be made, unless --allow-incomplete).",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
