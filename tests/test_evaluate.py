@@ -166,3 +166,24 @@ def test_provider_alias_region(tmp_path):
     }
     regions = {r.address: r.region.name for r in analyse(tmp_path, files).resources()}
     assert regions == {"aws_acm_certificate.a": "us-east-1", "aws_acm_certificate.b": "eu-west-1"}
+
+
+def test_dynamic_blocks_follow_their_for_each(tmp_path):
+    files = {
+        "main.tf": (
+            'variable "endpoint" {\n  default = "EDGE"\n}\n'
+            'resource "aws_api_gateway_domain_name" "d" {\n  domain_name = "a.example.com"\n'
+            '  dynamic "endpoint_configuration" {\n'
+            '    for_each = var.endpoint == "REGIONAL" ? [1] : []\n'
+            '    content {\n      types = ["REGIONAL"]\n    }\n  }\n'
+            '  dynamic "mutual_tls_authentication" {\n    for_each = {a = "s3://x"}\n'
+            "    iterator = tls\n    content {\n      truststore_uri = tls.value\n    }\n  }\n}\n"
+        )
+    }
+    [domain] = analyse(tmp_path, files).resources()
+    assert (
+        "endpoint_configuration" not in domain.attrs or domain.attrs["endpoint_configuration"] == []
+    )
+    assert domain.attrs["mutual_tls_authentication"] == [{"truststore_uri": "s3://x"}]
+    regional = analyse(tmp_path, files, variables=[("endpoint", "REGIONAL")]).resources()[0]
+    assert regional.attrs["endpoint_configuration"] == [{"types": ["REGIONAL"]}]

@@ -567,19 +567,35 @@ class ModuleInstance:
             out[name] = self.root.ev.eval(attr.expr, scope)
         for child in block.blocks:
             if child.type == "dynamic" and child.labels:
-                content = child.children("content")
-                iterator = child.labels[0]
-                item = {
-                    "key": Unknown("dynamic block key"),
-                    "value": Unknown("dynamic block value"),
-                }
-                if content:
-                    out.setdefault(iterator, []).append(
-                        self.block_value(content[0], scope.bind(**{iterator: item}))
-                    )
+                out.setdefault(child.labels[0], []).extend(self._dynamic(child, scope))
                 continue
             out.setdefault(child.type, []).append(self.block_value(child, scope))
         return out
+
+    def _dynamic(self, block: Any, scope: Scope) -> list[dict]:
+        """``dynamic "x" { for_each = …; content { … } }``: one block per element, none for an
+        empty collection, one with an unknown iterator when the collection is unknown."""
+        content = block.children("content")
+        if not content:
+            return []
+        name_attr = block.attrs.get("iterator")
+        name = block.labels[0]
+        if name_attr is not None and isinstance(name_attr.expr, E.Name):
+            name = name_attr.expr.name
+        each = (
+            self.root.ev.eval(block.attrs["for_each"].expr, scope)
+            if "for_each" in block.attrs
+            else []
+        )
+        if isinstance(each, dict):
+            items = [{"key": k, "value": each[k]} for k in sorted(each)]
+        elif isinstance(each, list):
+            items = [{"key": i, "value": v} for i, v in enumerate(each)]
+        else:
+            items = [{"key": Unknown("dynamic block key"), "value": unknown_from(each, "dynamic")}]
+        return [
+            self.block_value(content[0], scope.bind(**{name: item})) for item in items[:MAX_ITEMS]
+        ]
 
     def provider_for(self, block: Any) -> tuple[str, ProviderConf]:
         attr = block.attrs.get("provider")
