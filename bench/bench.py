@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--cfn", type=int, default=0, help="also time N CloudFormation templates")
     args = parser.parse_args()
 
-    iaccert = [sys.executable, "-m", "analyzer", "lint", ".", "-f", "json", "--exit-zero"]
+    iaccert = [sys.executable, "-m", "iaccert", "lint", ".", "-f", "json", "--exit-zero"]
     work = Path(tempfile.mkdtemp(prefix="iaccert-bench-"))
     cache = work / "cache"
     env = {**os.environ, "IACCERT_CACHE_DIR": str(cache)}

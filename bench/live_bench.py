@@ -95,8 +95,8 @@ def seed(endpoint: str, domains: int, certificates: int, regions: list[str]) -> 
 
 
 def run_once(regions: list[str], workers: int) -> tuple[float, dict, int, int]:
-    from analyzer.live.runner import collect, evaluate
-    from analyzer.live.session import CallCounter, Credentials, LiveOptions
+    from iaccert.live.runner import collect, evaluate
+    from iaccert.live.session import CallCounter, Credentials, LiveOptions
 
     options = LiveOptions(regions=regions, max_workers=workers)
     counter = CallCounter()

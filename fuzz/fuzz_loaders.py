@@ -41,22 +41,22 @@ def mutated(kind: str):
 
 
 def check_hcl(text: str) -> None:
-    from analyzer.terraform.hcl import ParseError, load_hcl
+    from iaccert.terraform.hcl import ParseError, load_hcl
 
     with contextlib.suppress(ParseError):
         load_hcl(text, "fuzz.tf")
 
 
 def check_tfjson(text: str) -> None:
-    from analyzer.terraform.hcl import ParseError
-    from analyzer.terraform.tfjson import load_tfjson
+    from iaccert.terraform.hcl import ParseError
+    from iaccert.terraform.tfjson import load_tfjson
 
     with contextlib.suppress(ParseError):
         load_tfjson(text, "fuzz.tf.json")
 
 
 def check_cfn(text: str) -> None:
-    from analyzer.scan import scan
+    from iaccert.scan import scan
 
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "template.yaml"
@@ -65,8 +65,8 @@ def check_cfn(text: str) -> None:
 
 
 def check_scan(text: str) -> None:
-    from analyzer.scan import scan
-    from analyzer.terraform import TfOptions
+    from iaccert.scan import scan
+    from iaccert.terraform import TfOptions
 
     with tempfile.TemporaryDirectory() as directory:
         (Path(directory) / "main.tf").write_text(text)

@@ -55,7 +55,7 @@ def repo_dir(repo: dict) -> Path:
 
 
 def _scan(directory: Path):
-    from analyzer.scan import scan
+    from iaccert.scan import scan
 
     cwd = os.getcwd()
     os.chdir(directory)
@@ -84,7 +84,7 @@ def _dep_dir(source: str, deps: list[str]) -> Path | None:
 
 def install_deps(tree: Path, deps: list[str]) -> None:
     """Lay out .terraform/modules in every root of ``tree`` as `terraform init` would."""
-    from analyzer.terraform.config import load_module
+    from iaccert.terraform.config import load_module
 
     dirs = {p.parent for p in tree.rglob("*.tf") if ".terraform" not in p.parts}
     for root in dirs:

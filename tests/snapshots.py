@@ -20,11 +20,11 @@ def fixture_cases() -> list[Path]:
 
 
 def run_cli(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The installed iaccert, as a user runs it (``python -m analyzer``)."""
+    """The installed iaccert, as a user runs it (``python -m iaccert``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "analyzer", *args],
+        [sys.executable, "-m", "iaccert", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

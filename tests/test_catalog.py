@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from analyzer.catalog import DOC_SECTIONS, SEVERITIES, find_rule, rules
-from analyzer.checks import CHECKS
+from iaccert.catalog import DOC_SECTIONS, SEVERITIES, find_rule, rules
+from iaccert.checks import CHECKS
 
 HEADINGS = {
     "what": "## What it does",

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, ROOT, run_cli
 
-from analyzer.cloudformation import CfnOptions, load_cloudformation, looks_like_template
-from analyzer.discover import discover, display_path
-from analyzer.model import Computed, Unknown
-from analyzer.scan import findings_for, scan
+from iaccert.cloudformation import CfnOptions, load_cloudformation, looks_like_template
+from iaccert.discover import discover, display_path
+from iaccert.model import Computed, Unknown
+from iaccert.scan import findings_for, scan
 
 
 def load(tmp_path: Path, text: str, name: str = "template.yaml", **options):
@@ -380,7 +380,7 @@ def test_cdk_and_sam_nested_stacks(tmp_path):
 def test_rule_doc_examples_fire_and_their_fixes_are_clean(tmp_path):
     import re
 
-    from analyzer.catalog import rules
+    from iaccert.catalog import rules
 
     for rule in rules().values():
         if "cloudformation" not in rule.applies_to:
@@ -427,7 +427,7 @@ def test_decoder_errors_are_problems_and_the_scan_goes_on(tmp_path):
 
 
 def test_an_unexpected_error_is_a_problem_for_that_template(tmp_path, monkeypatch):
-    from analyzer.cloudformation import stacks
+    from iaccert.cloudformation import stacks
 
     def boom(self):
         raise RuntimeError("boom")
@@ -481,7 +481,7 @@ def test_region_and_parameters_from_the_command_line(tmp_path):
 
 def test_a_terraform_only_scan_never_imports_cfn_lint():
     code = (
-        "import sys; from pathlib import Path; from analyzer.scan import scan; "
+        "import sys; from pathlib import Path; from iaccert.scan import scan; "
         "scan([Path('fixtures/tf_pass_regional_v2')]); print('cfnlint' in sys.modules)"
     )
     proc = subprocess.run(

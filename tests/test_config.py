@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, run_cli
 
-from analyzer.config import Config, ConfigError, find_config, parse_config
+from iaccert.config import Config, ConfigError, find_config, parse_config
 
 
 def _repo(tmp_path: Path, case: str = "tf_iac104_not_awaited") -> Path:
@@ -205,7 +205,7 @@ def test_config_values_unit():
 
 
 def test_live_day_defaults_come_from_the_config():
-    from analyzer.cli import _live_days
+    from iaccert.cli import _live_days
 
     config = Config(expiry_days=12)
     assert _live_days(config, None, None) == {"expiry_days": 12, "upload_max_age_days": 395}

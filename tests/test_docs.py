@@ -11,8 +11,8 @@ import sys
 import pytest
 from snapshots import ROOT, run_cli
 
-from analyzer.catalog import DOC_SECTIONS, rules
-from analyzer.docs import anchor, help_uri, rules_markdown
+from iaccert.catalog import DOC_SECTIONS, rules
+from iaccert.docs import anchor, help_uri, rules_markdown
 
 DOCS_FILE = ROOT / "docs" / "rules.md"
 
@@ -33,7 +33,7 @@ def github_anchor(heading: str) -> str:
 def test_docs_rules_md_is_up_to_date():
     current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.is_file() else ""
     assert current == rules_markdown(), (
-        "docs/rules.md is out of date: run `python -m analyzer.docs`"
+        "docs/rules.md is out of date: run `python -m iaccert.docs`"
     )
 
 
@@ -95,7 +95,7 @@ def test_unknown_rule_is_a_usage_error(tmp_path):
 
 def test_docs_check_command():
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer.docs", "--check"],
+        [sys.executable, "-m", "iaccert.docs", "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -115,4 +115,4 @@ def test_every_doc_section_is_in_docs_rules_md():
 
 def test_readme_says_how_to_regenerate():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "python -m analyzer.docs" in readme
+    assert "python -m iaccert.docs" in readme

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.model import Computed, Unknown
-from analyzer.terraform import TfOptions
-from analyzer.terraform.project import ConfigLoader, RootAnalysis
+from iaccert.model import Computed, Unknown
+from iaccert.terraform import TfOptions
+from iaccert.terraform.project import ConfigLoader, RootAnalysis
 
 
 def analyse(tmp_path: Path, files: dict[str, str], **options) -> RootAnalysis:

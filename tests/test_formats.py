@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, ROOT, run_cli
 
-from analyzer import __version__
-from analyzer.report import FORMATS
-from analyzer.report.github import escape_data, escape_property
+from iaccert import __version__
+from iaccert.report import FORMATS
+from iaccert.report.github import escape_data, escape_property
 
 DATA = ROOT / "tests" / "data"
 SNAPSHOTS = DATA / "format_snapshots"
@@ -186,7 +186,7 @@ def _run_on_tty(args: list[str], cwd: Path, env: dict) -> str:
     full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     full_env.update(env)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer", *args],
+        [sys.executable, "-m", "iaccert", *args],
         cwd=cwd,
         stdout=slave,
         stderr=subprocess.DEVNULL,

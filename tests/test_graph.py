@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, ROOT, run_cli
 
-from analyzer.report.graph import mermaid
-from analyzer.scan import scan
+from iaccert.report.graph import mermaid
+from iaccert.scan import scan
 
 SNAPSHOTS = ROOT / "tests" / "data" / "graph_snapshots"
 CASES = ("tf_iac104_not_awaited", "tf_iac109_unresolved")

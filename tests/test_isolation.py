@@ -27,7 +27,7 @@ for name in dir(os):
     if name.startswith(("exec", "spawn", "posix_spawn", "fork")):
         setattr(os, name, forbidden)
 
-from analyzer.cli import main
+from iaccert.cli import main
 sys.argv = ["iaccert", *sys.argv[1:]]
 main()
 """
@@ -72,6 +72,6 @@ def test_writes_nothing_in_the_scanned_tree(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert digest_tree(tree) == before
     written = {p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file()}
-    version = __import__("analyzer").__version__
+    version = __import__("iaccert").__version__
     expected = {"hcl2-8.1.4-lark_cache.bin", f"parse-v{version}", f"prefilter-v{version}.pickle"}
     assert written == expected, written

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.scan import scan
-from analyzer.terraform.known_modules import find_model
-from analyzer.terraform.versions import newest, satisfies
+from iaccert.scan import scan
+from iaccert.terraform.known_modules import find_model
+from iaccert.terraform.versions import newest, satisfies
 
 DEPS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "deps"
 RELEASES = {

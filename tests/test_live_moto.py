@@ -52,7 +52,7 @@ def live(endpoint: str, *args: str, env: dict | None = None, subprocess: bool = 
         return Ran(proc.returncode, proc.stdout, proc.stderr)
     from typer.testing import CliRunner
 
-    from analyzer.cli import app
+    from iaccert.cli import app
 
     result = CliRunner().invoke(app, ["live", *args], env=full_env, catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)
@@ -62,7 +62,7 @@ def lint(endpoint: str, cwd, *args: str, monkeypatch) -> Ran:
     """``iaccert lint ARGS`` in this process, run from ``cwd`` (paths in reports are relative)."""
     from typer.testing import CliRunner
 
-    from analyzer.cli import app
+    from iaccert.cli import app
 
     monkeypatch.chdir(cwd)
     result = CliRunner().invoke(app, ["lint", *args], env=aws_env(endpoint), catch_exceptions=False)
@@ -73,8 +73,8 @@ def lint(endpoint: str, cwd, *args: str, monkeypatch) -> Ran:
 def in_process(seeded, monkeypatch):
     """live_scan in this process, pointed at moto by AWS_ENDPOINT_URL (as a user would)."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", seeded.endpoint)
-    from analyzer.live.runner import live_scan
-    from analyzer.live.session import CallCounter, LiveOptions
+    from iaccert.live.runner import live_scan
+    from iaccert.live.session import CallCounter, LiveOptions
 
     def run(endpoint: str | None = None, **kwargs):
         if endpoint:

@@ -18,14 +18,14 @@ ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-55
 def test_static_scan_never_imports_boto3():
     code = (
         "import sys\n"
-        "from analyzer import cli\n"
+        "from iaccert import cli\n"
         "sys.argv = ['iaccert', 'lint', 'tf_iac109_unresolved', '-f', 'json']\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
         "sys.argv = ['iaccert', 'lint', 'tf_iac109_unresolved', '-f', 'sarif']\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'moto')]\n"
         "assert not loaded, loaded\n"
-        "assert 'analyzer.live.session' not in sys.modules\n"
+        "assert 'iaccert.live.session' not in sys.modules\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=FIXTURES, capture_output=True, text=True, timeout=60
@@ -90,7 +90,7 @@ def _issued(**extra) -> dict:
 
 
 def _rules(info: dict, **limits) -> list[tuple[str, str | None]]:
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     hits = checks.acm_certificate(ARN, info, "'api.example.com'", NOW, checks.Thresholds(**limits))
     return [(h.rule_id, h.severity) for h in hits]
@@ -113,7 +113,7 @@ def test_renewal_failed_is_reported_with_its_reason():
             }
         )
     )
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     [hit] = checks.renewal_at_risk(ARN, info, "'api.example.com'")
     assert hit.rule_id == "IAC204"
@@ -133,7 +133,7 @@ def test_renewal_pending_validation_and_ineligible():
             },
         )
     )
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     [hit] = checks.renewal_at_risk(ARN, info, "x")
     assert "renewal is PENDING_VALIDATION (api.example.com PENDING_VALIDATION)" in hit.message
@@ -161,14 +161,14 @@ def test_email_validation_is_not_successful():
             ]
         )
     )
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     [hit] = checks.validation_not_successful(ARN, info, "x")
     assert "api.example.com is validated by EMAIL" in hit.message
 
 
 def test_uploaded_certificate_age():
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     old = NOW - dt.timedelta(days=400)
     [hit] = checks.upload_too_old("certificate 'x'", old, "d", NOW, 395)
@@ -177,7 +177,7 @@ def test_uploaded_certificate_age():
 
 
 def test_region_mismatch_as_deployed():
-    from analyzer.live import checks
+    from iaccert.live import checks
 
     assert checks.region_mismatch(ARN, "us-east-1", "EDGE", "us-east-1", "d") == []
     [hit] = checks.region_mismatch(ARN, "us-east-1", "REGIONAL", "eu-west-1", "d")
@@ -210,7 +210,7 @@ def _client(service: str):
 def test_both_apis_paginate_and_domains_are_one_per_name():
     from botocore.stub import Stubber
 
-    from analyzer.live.inventory import list_domains
+    from iaccert.live.inventory import list_domains
 
     rest, v2 = _client("apigateway"), _client("apigatewayv2")
     cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
@@ -294,7 +294,7 @@ def test_both_apis_paginate_and_domains_are_one_per_name():
 def test_lookup_lists_every_key_type_and_pages():
     from botocore.stub import Stubber
 
-    from analyzer.live.inventory import LookupCriteria, all_key_types, lookup_certificate
+    from iaccert.live.inventory import LookupCriteria, all_key_types, lookup_certificate
 
     acm = _client("acm")
     keys = all_key_types(acm)
@@ -338,8 +338,8 @@ def test_lookup_lists_every_key_type_and_pages():
 
 
 def test_lookup_criteria_from_terraform_attributes():
-    from analyzer.live.resolve import criteria_of
-    from analyzer.model import Unknown
+    from iaccert.live.resolve import criteria_of
+    from iaccert.model import Unknown
 
     c = criteria_of({"domain": "*.example.com", "statuses": ["ISSUED"], "most_recent": True})
     assert (c.domain, c.statuses, c.most_recent) == ("*.example.com", ("ISSUED",), True)
@@ -353,7 +353,7 @@ def test_lookup_criteria_from_terraform_attributes():
 
 
 def test_parse_accounts(tmp_path):
-    from analyzer.live.session import LiveUsageError, parse_accounts
+    from iaccert.live.session import LiveUsageError, parse_accounts
 
     path = tmp_path / "accounts.txt"
     path.write_text("111111111111  # prod\n\n222222222222,333333333333\n", encoding="utf-8")
@@ -368,7 +368,7 @@ def test_parse_accounts(tmp_path):
 
 
 def test_rate_limiter_never_exceeds_its_rate_in_any_second():
-    from analyzer.live.session import RateLimiter
+    from iaccert.live.session import RateLimiter
 
     clock = [0.0]
     stamps = []
@@ -394,7 +394,7 @@ def test_faults_are_classified():
     pytest.importorskip("botocore")
     from botocore.exceptions import ClientError, ReadTimeoutError
 
-    from analyzer.live.faults import classify, register_secret
+    from iaccert.live.faults import classify, register_secret
 
     def err(code: str, status: int = 400, message: str = "m") -> ClientError:
         return ClientError(
@@ -419,7 +419,7 @@ def test_faults_are_classified():
 
 def test_live_usage_errors(monkeypatch):
     pytest.importorskip("boto3")
-    from analyzer.live.session import Credentials, LiveOptions, LiveUsageError
+    from iaccert.live.session import Credentials, LiveOptions, LiveUsageError
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
@@ -452,7 +452,7 @@ def test_live_without_boto3_says_how_to_install(tmp_path):
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = fake\n"
         "sys.argv = ['iaccert', 'live', '--region', 'us-east-1']\n"
-        "from analyzer import cli\n"
+        "from iaccert import cli\n"
         "cli.main()\n"
     )
     proc = subprocess.run(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analyzer.names import covered_by_any, covers, plausible
+from iaccert.names import covered_by_any, covers, plausible
 
 
 @pytest.mark.parametrize(

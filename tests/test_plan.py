@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, run_cli
 
-from analyzer.terraform.plan import split_address, strip_keys
+from iaccert.terraform.plan import split_address, strip_keys
 
 SHARED_PLANS = Path(__file__).resolve().parent.parent.parent / "shared" / "plans"
 CASE = FIXTURES / "tf_plan_edge_wrong_region"

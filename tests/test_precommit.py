@@ -71,7 +71,7 @@ def _snapshot_checkout(dest: Path, env: dict) -> str:
     if listed.returncode == 0:
         names = [n for n in listed.stdout.split("\0") if n]
     else:  # not a git checkout (an unpacked sdist): what a pip install needs
-        keep = ("analyzer/", "rules/", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+        keep = ("src/", "rules/", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
         names = [
             p.relative_to(ROOT).as_posix()
             for p in ROOT.rglob("*")

@@ -10,8 +10,8 @@ import pytest
 from corpus import CORPUS
 from snapshots import FIXTURES
 
-from analyzer.scan import scan
-from analyzer.terraform import TfOptions
+from iaccert.scan import scan
+from iaccert.terraform import TfOptions
 
 ORDINARY = 'resource "aws_s3_bucket" "b{n}" {{\n  bucket = "data-{n}"\n}}\n'
 CHAIN = """resource "aws_acm_certificate" "c" {{
@@ -68,8 +68,8 @@ def test_only_modules_that_can_hold_a_domain_are_parsed(tmp_path):
     result = scan([tmp_path], TfOptions(environ={}))
     project_files = result.files
     assert project_files == 30 * 4 + 2 + 1
-    from analyzer.discover import discover, display_path
-    from analyzer.terraform import load_terraform
+    from iaccert.discover import discover, display_path
+    from iaccert.terraform import load_terraform
 
     dirs = discover([tmp_path]).terraform_dirs
     project = load_terraform(dirs, TfOptions(environ={}), display_path)
@@ -93,7 +93,7 @@ def test_cache_gives_the_same_findings_and_survives_corruption(tmp_path, monkeyp
 def test_two_processes_share_one_cache(tmp_path):
     make_tree(tmp_path / "tree", 12, {1, 5, 9})
     cache = tmp_path / "cache"
-    command = [sys.executable, "-m", "analyzer", "lint", "tree", "-f", "json"]
+    command = [sys.executable, "-m", "iaccert", "lint", "tree", "-f", "json"]
     env = {"IACCERT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
     runs = [
         subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
@@ -108,7 +108,7 @@ def test_two_processes_share_one_cache(tmp_path):
 
 
 def test_prefilter_remembers_unchanged_directories(tmp_path, monkeypatch):
-    from analyzer.terraform import prefilter
+    from iaccert.terraform import prefilter
 
     make_tree(tmp_path / "tree", 6, {2})
     dirs = sorted({p.parent for p in (tmp_path / "tree").rglob("*.tf")})

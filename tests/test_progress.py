@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from analyzer.progress import Progress
+from iaccert.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -8,11 +8,11 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.model import Computed, Unknown
-from analyzer.names import covers, normalise
-from analyzer.terraform.hcl import ParseError, load_hcl
-from analyzer.terraform.project import ConfigLoader, RootAnalysis, TfOptions
-from analyzer.terraform.tfjson import load_tfjson
+from iaccert.model import Computed, Unknown
+from iaccert.names import covers, normalise
+from iaccert.terraform.hcl import ParseError, load_hcl
+from iaccert.terraform.project import ConfigLoader, RootAnalysis, TfOptions
+from iaccert.terraform.tfjson import load_tfjson
 
 LABEL = st.text(alphabet=string.ascii_lowercase + string.digits + "-", min_size=1, max_size=12)
 NAME = st.lists(LABEL, min_size=2, max_size=5).map(".".join)
@@ -133,7 +133,7 @@ def test_evaluation_never_raises(tmp_path_factory, expression):
 
 
 def _expr(text):
-    from analyzer.terraform.templates import parse_expression
+    from iaccert.terraform.templates import parse_expression
 
     return parse_expression(text)
 

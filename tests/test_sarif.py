@@ -13,14 +13,14 @@ import pytest
 from jsonschema import Draft4Validator
 from snapshots import FIXTURES, ROOT, run_cli
 
-from analyzer import __version__
-from analyzer.catalog import rules
-from analyzer.docs import SECURITY_SEVERITY, anchor
-from analyzer.findings import Finding, Incomplete
-from analyzer.model import Location
-from analyzer.report import FORMATS, render
-from analyzer.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
-from analyzer.scan import ScanResult, scan
+from iaccert import __version__
+from iaccert.catalog import rules
+from iaccert.docs import SECURITY_SEVERITY, anchor
+from iaccert.findings import Finding, Incomplete
+from iaccert.model import Location
+from iaccert.report import FORMATS, render
+from iaccert.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
+from iaccert.scan import ScanResult, scan
 
 DOCS_FILE = ROOT / "docs" / "rules.md"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))

@@ -102,7 +102,7 @@ def from_options(
     baseline_file: Path | None = None,
     write_baseline: Path | None = None,
 ) -> Policy:
-    """The policy of a run: the configuration (analyzer/config.py), then the command line."""
+    """The policy of a run: the configuration (src/iaccert/config.py), then the command line."""
     where = f"{_show(config.path)}: " if config.path is not None else ""
     layers = [
         (config.select, config.ignore, where),

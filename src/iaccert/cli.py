@@ -32,7 +32,7 @@ app = typer.Typer(
 
 
 class Format(str, Enum):
-    """``lint --format``: one module per value in analyzer/report/."""
+    """``lint --format``: one module per value in src/iaccert/report/."""
 
     text = "text"
     concise = "concise"
@@ -268,7 +268,7 @@ def lint(
 
 
 def _settings(config_file: Path | None, no_config: bool):
-    """The configuration file in effect (analyzer/config.py)."""
+    """The configuration file in effect (src/iaccert/config.py)."""
     from .config import ConfigError, load_config
 
     if config_file is not None and no_config:

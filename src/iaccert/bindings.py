@@ -15,7 +15,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when avai
 def rules_dir() -> Path:
     """The rule catalog: inside the package when installed, beside it in a checkout."""
     packaged = Path(__file__).parent / "rules"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "rules"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
 
 
 @functools.lru_cache(maxsize=1)

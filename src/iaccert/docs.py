@@ -2,8 +2,8 @@
 
 ``docs/rules.md`` is this module's output; regenerate it after changing a catalog file:
 
-    python -m analyzer.docs            # writes docs/rules.md (run from the repository root)
-    python -m analyzer.docs --check    # exit 1 when docs/rules.md is out of date
+    python -m iaccert.docs            # writes docs/rules.md (run from the repository root)
+    python -m iaccert.docs --check    # exit 1 when docs/rules.md is out of date
 
 The same text is ``iaccert rule --all --format markdown``. Each rule has a heading
 ``## IAC101 email-validation``, whose anchor (``#iac101-email-validation``) SARIF's
@@ -69,7 +69,7 @@ def rules_markdown() -> str:
     head = [
         "# iaccert rules",
         "",
-        "<!-- Generated from rules/IAC*.yaml by `python -m analyzer.docs`; do not edit. -->",
+        "<!-- Generated from rules/IAC*.yaml by `python -m iaccert.docs`; do not edit. -->",
         "",
         "Every rule's code is stable; its name says the problem. Select, ignore or suppress a",
         "rule by either. `iaccert rule CODE` prints the same documentation in a terminal.",
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.is_file() else None
     if "--check" in args:
         if current != text:
-            print(f"{DOCS_FILE} is out of date: run `python -m analyzer.docs`", file=sys.stderr)
+            print(f"{DOCS_FILE} is out of date: run `python -m iaccert.docs`", file=sys.stderr)
             return 1
         return 0
     if current != text:
