@@ -7,15 +7,11 @@ mirror on these machines and validated. Skips where terraform or the mirror is a
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from snapshots import FIXTURES
-
-MIRROR = Path(os.environ.get("IACCERT_TF_MIRROR", "/opt/tf-plugins"))
 
 # Directories Terraform cannot validate here, each with the reason (never a silent skip).
 NOT_VALIDATED = {
@@ -42,27 +38,6 @@ def _skip_reason(rel: str) -> str | None:
         if rel == prefix or rel.startswith(prefix + "/"):
             return reason
     return None
-
-
-@pytest.fixture(scope="session")
-def terraform_env(tmp_path_factory) -> dict:
-    if shutil.which("terraform") is None:
-        pytest.skip("terraform is not on PATH")
-    if not any(MIRROR.glob("registry.terraform.io/hashicorp/aws/*/*/terraform-provider-aws_*")):
-        pytest.skip(f"no hashicorp/aws provider in the filesystem mirror {MIRROR}")
-    home = tmp_path_factory.mktemp("terraform")
-    (home / "plugin-cache").mkdir()
-    rc = home / "terraform.rc"
-    rc.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n'
-        "}\n"
-        f'plugin_cache_dir = "{home / "plugin-cache"}"\n',
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-    env.update(TF_CLI_CONFIG_FILE=str(rc), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
-    return env
 
 
 @pytest.mark.parametrize("rel", _module_dirs())
