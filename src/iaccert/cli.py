@@ -237,11 +237,18 @@ def lint(
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    cache_dir = None if no_cache else default_cache_dir()
+    root_var_files: dict = {}
+    if any(p.is_file() for p in paths):  # files (pre-commit): what they can break, from the repo
+        from .affected import widen
+
+        paths, root_var_files = widen(paths, cache_dir)
     options = TfOptions(
         var_files=list(var_file),
+        root_var_files=root_var_files,
         variables=[_split_var(v) for v in var],
         prefilter=not no_prefilter,
-        cache_dir=None if no_cache else default_cache_dir(),
+        cache_dir=cache_dir,
     )
     cfn_options = CfnOptions(
         region=region[0] if region else None,
