@@ -24,6 +24,7 @@ class ScanResult:
     project: Project | None = None  # what was loaded (resources' line ranges, for suppressions)
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
     stale_baseline: list | None = None  # --baseline: entries no finding matches any more
+    fixable: tuple[int, int] = (0, 0)  # (safe, unsafe-only) fixes `lint --fix` has: text hint
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
