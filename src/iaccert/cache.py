@@ -24,8 +24,9 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 
@@ -90,7 +91,7 @@ def secure_directory(path: Path) -> Path:
     return real
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def usable_cache_dir(directory: Path) -> Path | None:
     """The checked cache directory, or None (and one note on stderr) when it is refused."""
     try:
@@ -101,7 +102,7 @@ def usable_cache_dir(directory: Path) -> Path | None:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _own_subdirectory(root: Path, relative: str) -> Path | None:
     """``root/relative`` created 0700; None unless each level is a real directory of ours."""
     path, uid = root, _uid()

@@ -32,9 +32,7 @@ def encode_blocks(blocks: list[Block]) -> list:
 
 
 def _encode_block(block: Block) -> list:
-    attrs = {
-        name: [_encode(a.expr), a.line, a.end_line] for name, a in block.attrs.items()
-    }
+    attrs = {name: [_encode(a.expr), a.line, a.end_line] for name, a in block.attrs.items()}
     if any(name != a.name for name, a in block.attrs.items()):
         raise ValueError("attribute stored under another name")
     return [
