@@ -288,40 +288,54 @@ def test_no_cache_reads_and_writes_no_cache(runner, baseline):
 
 
 FRESH_RUN = """
-import runpy, sys
+import pickle, runpy, sys
 import lark
 import lark.parsers.lalr_analysis as analysis
 
-def compiled(*args, **kwargs):
-    with open(sys.argv[1], "a") as fh:
-        fh.write("a grammar was compiled\\n")
-    raise SystemExit(99)
+def refused(what):
+    def record(*args, **kwargs):
+        with open(sys.argv[1], "a") as fh:
+            fh.write(what + "\\n")
+        raise SystemExit(99)
+    return record
 
-lark.Lark.__init__ = compiled  # Lark(grammar) / Lark.open: the grammar is compiled
-analysis.LALR_Analyzer.__init__ = compiled  # LALR tables are computed
+lark.Lark.__init__ = refused("a grammar was compiled")  # Lark(grammar) / Lark.open
+analysis.LALR_Analyzer.__init__ = refused("LALR tables were computed")
+pickle.load = pickle.loads = refused("a pickle was loaded")
+pickle.Unpickler = refused("a pickle was loaded")
 sys.argv = ["iaccert", "lint", ".", "-f", "json"]
 runpy.run_module("iaccert", run_name="__main__")
 """
 
 
-def test_a_fresh_runner_never_compiles_the_grammar(runner, baseline):
+def test_a_fresh_runner_never_compiles_the_grammar_nor_unpickles(runner, baseline):
     import subprocess
 
-    marker = runner.root / "COMPILED"
+    marker = runner.root / "REFUSED"
     hcl2_dir = hcl2_package_cache().parent
     lark_files_before = sorted(hcl2_dir.glob(".lark*"))
-    proc = subprocess.run(
-        [sys.executable, "-c", FRESH_RUN, str(marker)],
-        cwd=runner.tree,
-        env={**os.environ, **runner.env()},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert not marker.exists(), proc.stderr[-2000:]
-    assert proc.returncode == 1, proc.stderr[-2000:]
-    assert json.loads(proc.stdout)["findings"] == baseline
-    assert list(runner.cache.rglob("*.json")), "nothing was parsed"
+    for run in ("fresh", "warm"):
+        proc = subprocess.run(
+            [sys.executable, "-c", FRESH_RUN, str(marker)],
+            cwd=runner.tree,
+            env={**os.environ, **runner.env()},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert not marker.exists(), (run, marker.read_text(), proc.stderr[-2000:])
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        assert json.loads(proc.stdout)["findings"] == baseline
+        assert list(runner.cache.rglob("*.json")), "nothing was parsed"
     roots = (runner.home, runner.tmp, runner.cache, runner.tree)
     assert not [p for r in roots for p in r.rglob("*") if "lark" in p.name.lower()]
     assert sorted(hcl2_dir.glob(".lark*")) == lark_files_before
+
+
+def test_no_module_of_iaccert_can_unpickle():
+    source = Path(iaccert.__file__).parent
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for module in ("pickle", "marshal", "shelve", "dill", "cloudpickle"):
+            assert f"import {module}" not in text, (path, module)
+            assert f"from {module} " not in text, (path, module)

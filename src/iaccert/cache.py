@@ -102,7 +102,6 @@ def usable_cache_dir(directory: Path) -> Path | None:
         return None
 
 
-@functools.cache
 def _own_subdirectory(root: Path, relative: str) -> Path | None:
     """``root/relative`` created 0700; None unless each level is a real directory of ours."""
     path, uid = root, _uid()
