@@ -113,3 +113,17 @@ def test_errors_are_the_same(parsers, text):
         shipped.parse(text)
     assert type(got.value) is type(expected.value)
     assert (got.value.line, got.value.column) == (expected.value.line, expected.value.column)
+
+
+def test_tables_for_another_lark_are_not_trusted(monkeypatch, capsys):
+    from lark import Lark
+
+    real = hcl_tables.provenance()
+    monkeypatch.setattr(hcl_tables, "provenance", lambda: {**real, "lark": "0.0"})
+    built = []
+    original = Lark.__init__
+    monkeypatch.setattr(Lark, "__init__", lambda *a, **k: built.append(1) or original(*a, **k))
+    parser = hcl_tables.load_parser()
+    assert built, "stale tables were loaded"
+    assert parser.parse("x = 1\n").data == "start"
+    assert "do not match" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,13 @@ def load_parser():
         with open(TABLES_FILE, "rb") as fh:
             shipped = json.load(fh, object_hook=_revive)
     except (OSError, ValueError):
-        return build_parser()
+        shipped = None
     if not isinstance(shipped, dict) or shipped.get("provenance") != provenance():
+        print(
+            "iaccert: the shipped HCL parse tables do not match the installed lark/python-hcl2;"
+            " building them (slow)",
+            file=sys.stderr,
+        )
         return build_parser()
     return Lark._load_from_dict(
         shipped["data"], shipped["memo"], postlex=_postlexer(), propagate_positions=True
