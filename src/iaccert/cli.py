@@ -159,7 +159,7 @@ def lint(
     config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
     no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Do not read or write the parse cache (see README)."
+        False, "--no-cache", help="Do not read or write any cache (see README)."
     ),
     no_prefilter: bool = typer.Option(
         False,
