@@ -24,6 +24,7 @@ class ScanResult:
     project: Project | None = None  # what was loaded (resources' line ranges, for suppressions)
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
     stale_baseline: list | None = None  # --baseline: entries no finding matches any more
+    configuration: dict | None = None  # the file read and what it changed (config.describe)
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:

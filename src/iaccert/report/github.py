@@ -10,6 +10,7 @@ every line of this format is one of our commands or the summary.
 
 from __future__ import annotations
 
+from ..config import summary_text
 from ..findings import Finding
 from ..scan import ScanResult
 from . import RenderOptions
@@ -42,6 +43,10 @@ def render(result: ScanResult, options: RenderOptions | None = None) -> str:
         f"::warning title=iaccert could not check::{escape_data(incomplete_line(i))}"
         for i in getattr(result, "incomplete", [])
     )
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("changes"):  # shown on the run, not only in its log
+        title = escape_property("iaccert configuration")
+        lines.append(f"::notice title={title}::{escape_data(summary_text(configuration))}")
     if not options.quiet:
         lines.append(summary(result))
     return "".join(line + "\n" for line in lines)

@@ -64,6 +64,9 @@ def render(result: ScanResult) -> str:
         "summary": {"files": result.files, "domains": result.domains, **counts},
     }
     _add_suppressed(doc, result)
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("file"):  # a file read: what it changed
+        doc["configuration"] = configuration
     if result.live:  # only live runs carry these keys; static output is unchanged
         doc["incomplete"] = [incomplete_dict(i) for i in result.incomplete]
         doc["summary"]["incomplete"] = len(result.incomplete)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from ..config import shown_value
 from ..findings import SEVERITY_ORDER, Finding
 from ..scan import ScanResult
 from .chains import ChainIndex
@@ -37,6 +38,16 @@ def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
     if notes:
         ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in notes) + "\n"
     return case
+
+
+def _properties(suite: ET.Element, configuration: dict | None) -> None:
+    """The configuration file read and what it changed, as the suite's properties."""
+    if not configuration or not configuration.get("file"):
+        return
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="configuration", value=text(configuration["file"]))
+    for key, value in configuration["changes"].items():
+        ET.SubElement(props, "property", name=f"configuration.{key}", value=shown_value(value))
 
 
 def render(result: ScanResult) -> str:
@@ -72,6 +83,7 @@ def render(result: ScanResult) -> str:
     counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors)}
     root = ET.Element("testsuites", name="iaccert", **counts, time="0")
     suite = ET.SubElement(root, "testsuite", name="iaccert", **counts, skipped="0", time="0")
+    _properties(suite, getattr(result, "configuration", None))
     suite.extend(c for _, c in cases)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -170,7 +170,10 @@ def sarif_log(result: ScanResult) -> dict:
     enabled = enabled_rules(result)
     rule_index = {r.id: n for n, r in enumerate(enabled)}
     index = ChainIndex(result.chains)
-    invocation = {"executionSuccessful": True}
+    invocation: dict = {"executionSuccessful": True}
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("file"):  # a file read: what it changed
+        invocation["properties"] = {"configuration": configuration}
     incomplete = getattr(result, "incomplete", [])
     if incomplete:
         invocation["toolExecutionNotifications"] = [_notification(i) for i in incomplete]

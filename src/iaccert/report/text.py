@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from ..config import summary_text
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..lines import file_lines
 from ..scan import ScanResult
@@ -55,6 +56,9 @@ def summary(result: ScanResult) -> str:
         text += f"; {in_source} suppressed"
     if len(hidden) > in_source:
         text += f"; {len(hidden) - in_source} baselined"
+    configuration = summary_text(getattr(result, "configuration", None))
+    if configuration:  # a file that changes the verdict is never silent
+        text += f"; {configuration}"
     return text
 
 
