@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -234,3 +236,178 @@ def test_json_template_suppression_stays_on_its_resource(tmp_path, brk):
     assert found.get("CertB") in (False, None), found
     if "CertB" in found:
         assert found.get("CertA") is True, found
+
+
+# -- hostile strings through every format ------------------------------------------------
+ROOT_DIR = Path(__file__).resolve().parent.parent
+EMAIL_FIXTURE = ROOT_DIR / "fixtures" / "tf_iac101_email" / "main.tf"
+# what a terminal or a CI log would obey: OSC (title), CSI (clear screen), CR (draw over the
+# line), BEL, a newline starting a workflow command, LS, the legacy command form, RLO
+EVIL = (
+    "a\x1b]0;pwned\x07\x1b[2J\r0 errors\\n::add-mask::secret\u2028::error::forged"
+    "##[stop-commands]tok\u202e\x85.example.com"
+)
+RAW = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+OUR_COMMAND = re.compile(
+    r"^::(error|warning|notice) (file=[^,:]*,line=\d+,endLine=\d+,)?title=[^:,]*::"
+)
+
+
+def _hostile_repo(tmp_path: Path) -> Path:
+    """A repository whose domain names, resource names, file names and source lines carry
+    control characters, line breaks, workflow commands and lone surrogates."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    source = EMAIL_FIXTURE.read_text(encoding="utf-8")
+    evil = source.replace("partners.example.com", EVIL).replace(
+        'resource "aws_apigatewayv2_domain_name" "partner_api"',
+        'resource "aws_apigatewayv2_domain_name" "p\x1b[31m\u2028::error::x"',
+    )
+    (repo / "::add-mask::m1").mkdir()  # a path that would start a workflow command
+    (repo / "::add-mask::m1" / "main.tf").write_text(evil, encoding="utf-8")
+    named = repo / "named"
+    named.mkdir()
+    (named / "x\x1b[2J\n::error file=a::forged\u2028.tf").write_text(source, encoding="utf-8")
+    surrogate = {
+        "resource": {
+            "aws_acm_certificate": {
+                "c": {"domain_name": "\ud800.example.com", "validation_method": "EMAIL"}
+            },
+            "aws_apigatewayv2_domain_name": {
+                "d": {
+                    "domain_name": "\ud800.example.com",
+                    "domain_name_configuration": {
+                        "certificate_arn": "${aws_acm_certificate.c.arn}",
+                        "endpoint_type": "REGIONAL",
+                        "security_policy": "TLS_1_2",
+                    },
+                }
+            },
+        }
+    }
+    (repo / "surrogate").mkdir()  # json.dumps writes the lone surrogate as \ud800
+    (repo / "surrogate" / "main.tf.json").write_text(json.dumps(surrogate), encoding="utf-8")
+    not_utf8 = os.fsencode(repo) + b"/bytes\xff"  # a directory name that is not UTF-8
+    os.mkdir(not_utf8)
+    with open(not_utf8 + b"/main.tf", "w", encoding="utf-8") as fh:
+        fh.write(source)
+    return repo
+
+
+def _lint_bytes(repo: Path, *args: str) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "iaccert", "lint", ".", "--no-cache", *args],
+        cwd=repo,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    # strict: every format writes valid UTF-8, whatever the input
+    return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory) -> dict[str, str]:
+    repo = _hostile_repo(tmp_path_factory.mktemp("hostile"))
+    out = {}
+    for fmt in FORMATS:
+        code, stdout, stderr = _lint_bytes(repo, "-f", fmt)
+        assert code == 1, (fmt, stderr)  # the findings, never an internal error
+        assert stderr == "", (fmt, stderr)
+        out[fmt] = stdout
+    return out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_line_of_any_format_starts_with_data(hostile_reports, fmt):
+    """The runner obeys ``::command`` at the start of a line (after blanks) and the legacy
+    ``##[command]`` anywhere in it: only our own annotations may be either."""
+    for line in hostile_reports[fmt].splitlines():
+        if line.lstrip().startswith("::"):
+            assert fmt == "github" and OUR_COMMAND.match(line), line
+        assert "##[" not in line and "##vso[" not in line.lower(), line
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_control_characters_are_shown_not_obeyed(hostile_reports, fmt):
+    report = hostile_reports[fmt]
+    assert RAW.search(report) is None, repr(RAW.search(report))
+    assert "\ud800" not in report
+    assert r"a\x1b]0;pwned\x07\x1b[2J\r0 errors" in report  # visible, in the message
+    assert r"\u2028" in report and r"\u202e" in report
+    if fmt == "text":  # the code frame shows the line with the hostile string, escaped
+        assert r'   domain_name       = "a\x1b]0;pwned\x07' in report
+
+
+def test_github_annotations_escape_file_and_message(hostile_reports):
+    lines = hostile_reports["github"].splitlines()
+    named = [line for line in lines if "named/" in line]
+    assert named and all(
+        line.startswith("::error file=named/x\\x1b[2J\\n%3A%3Aerror") for line in named
+    )
+    assert (
+        "::add-mask::secret" not in hostile_reports["github"].replace("%3A", ":").split("::", 2)[0]
+    )
+
+
+def test_junit_is_valid_xml_for_any_input(hostile_reports):
+    root = ET.fromstring(hostile_reports["junit"].encode("utf-8"))
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert any(r"\x1b[31m" in name for name in names), names
+    assert r"\ud800.example.com" in hostile_reports["junit"]  # shown, and the XML is valid
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def test_json_encodes_every_value(hostile_reports):
+    report = json.loads(hostile_reports["json"])
+    assert not any(re.search("[\ud800-\udfff]", s) for s in _strings(report))
+    messages = " ".join(f["message"] for f in report["findings"])
+    assert "\ufffd.example.com" in messages and EVIL.replace("\\n", "\n") in messages
+
+
+def test_sarif_validates_and_keeps_file_identity(hostile_reports):
+    log = json.loads(hostile_reports["sarif"])
+    assert not list(VALIDATOR.iter_errors(log))
+    assert not any(re.search("[\ud800-\udfff]", s) for s in _strings(log))
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for result in log["runs"][0]["results"]
+        for loc in result["locations"]
+        if "physicalLocation" in loc
+    }
+    assert "bytes%FF/main.tf" in uris  # the bytes on disk, percent-encoded
+    texts = [r["message"]["text"] for r in log["runs"][0]["results"]]
+    assert any(r"##\[stop-commands\]" in t for t in texts)  # SARIF plain text: brackets escaped
+
+
+def test_escape_module_units():
+    from iaccert.report import escape
+
+    assert (
+        escape.text("a\x1b[0m\tb\r\n\x85\u2028\ud800\x7f") == r"a\x1b[0m\tb\r\n\x85\u2028\ud800\x7f"
+    )
+    assert (
+        escape.text("## heading ##[error]x ##VSO[task]")
+        == r"## heading ##\x5berror]x ##VSO\x5btask]"
+    )
+    assert escape.line_head("::error::x") == "./::error::x"
+    assert escape.line_head("\u00a0::error::x") == r"./" + "\u00a0::error::x"
+    assert escape.line_head("main.tf:1:1") == "main.tf:1:1"
+    assert escape.actions_property("a:b,c%d\n") == "a%3Ab%2Cc%25d%0A"
+    assert escape.sarif_text(r"x [a] \[b]") == r"x \[a\] \\\[b\]"
+    assert escape.json_safe({"\udcff": ["\ud800x"]}) == {"\ufffd": ["\ufffdx"]}
+    assert escape.uri_path("d/\udcff x.tf") == "d/%FF%20x.tf"

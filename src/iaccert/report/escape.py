@@ -15,6 +15,9 @@ values, code frames, live responses). Each report module calls these; none escap
   command's message and properties; the github format applies them after ``text``.
 - ``json_safe``: JSON and SARIF: lone surrogates (a non-UTF-8 file name decoded with
   surrogateescape, a ``\\ud800`` in a value) become U+FFFD so the document always encodes.
+- ``json_text``: a serialized JSON document with invisible characters and the ``[`` of
+  ``##[`` / ``##vso[`` written as ``\\uXXXX``: the same values to a parser, nothing a
+  terminal or a CI log would obey.
 - ``sarif_text``: a SARIF plain-text ``message.text``: ``json_safe``, and ``[`` ``]``
   escaped with a backslash as SARIF 2.1.0 (3.11.6) asks, so a value is never a link.
 - ``uri_path``: a file name as the percent-encoded bytes it has on disk.
@@ -33,6 +36,10 @@ _INVISIBLE = re.compile(
     "\u2028\u2029"  # line and paragraph separators
     "\ud800-\udfff"  # lone surrogates (a str holds no pairs)
     "\ufffe\uffff]"  # noncharacters XML 1.0 refuses
+)
+# what json.dumps(ensure_ascii=False) leaves raw of the above (it escapes C0 itself)
+_JSON_RAW = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufffe\uffff]"
 )
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _COMMAND = re.compile(r"(##(?:vso)?)\[", re.IGNORECASE)
@@ -80,6 +87,15 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+def json_text(serialized: str) -> str:
+    """A serialized JSON document safe to print to a terminal or a CI log: what ``text``
+    would show escaped is written as a JSON ``\\uXXXX`` escape (C1, separators and bidi
+    controls, which ``json.dumps`` leaves raw), and so is the ``[`` of ``##[``. Outside its
+    strings JSON is ASCII without ``#``, so this changes no value, only how it is written."""
+    out = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", serialized)
+    return _COMMAND.sub(r"\1\\u005b", out) if "##" in out else out
 
 
 def sarif_text(value: Any) -> str:

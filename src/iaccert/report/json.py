@@ -11,7 +11,7 @@ import json
 from .. import __version__
 from ..findings import Finding, Incomplete
 from ..scan import ScanResult
-from .escape import json_safe
+from .escape import json_safe, json_text
 
 
 def finding_dict(f: Finding) -> dict:
@@ -70,7 +70,7 @@ def render(result: ScanResult) -> str:
     if result.live:  # only live runs carry these keys; static output is unchanged
         doc["incomplete"] = [incomplete_dict(i) for i in result.incomplete]
         doc["summary"]["incomplete"] = len(result.incomplete)
-    return json.dumps(json_safe(doc), indent=2) + "\n"
+    return json_text(json.dumps(json_safe(doc), indent=2)) + "\n"
 
 
 def _add_suppressed(doc: dict, result: ScanResult) -> None:

@@ -24,7 +24,7 @@ from ..findings import Finding
 from ..model import Location
 from ..scan import ScanResult
 from .chains import ChainIndex, links
-from .escape import json_safe, sarif_text, uri_path
+from .escape import json_safe, json_text, sarif_text, uri_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -202,4 +202,4 @@ def _all_findings(result: ScanResult) -> list[Finding]:
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(json_safe(sarif_log(result)), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(json_safe(sarif_log(result)), indent=2, ensure_ascii=False)) + "\n"
