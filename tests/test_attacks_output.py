@@ -411,3 +411,80 @@ def test_escape_module_units():
     assert escape.sarif_text(r"x [a] \[b]") == r"x \[a\] \\\[b\]"
     assert escape.json_safe({"\udcff": ["\ud800x"]}) == {"\ufffd": ["\ufffdx"]}
     assert escape.uri_path("d/\udcff x.tf") == "d/%FF%20x.tf"
+
+
+# -- a repository's configuration is never silent -----------------------------------------
+def _silenced_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    (repo / "infra" / "main.tf").write_text(EMAIL_FIXTURE.read_text("utf-8"), encoding="utf-8")
+    (repo / ".iaccert.toml").write_text('ignore = ["IAC"]\n', encoding="utf-8")
+    return repo
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_configuration_that_silences_everything_is_visible(tmp_path, fmt):
+    """``ignore = ["IAC"]`` makes the run pass: every format says which file did it."""
+    repo = _silenced_repo(tmp_path)
+    code, out, _ = _lint_bytes(repo, "-f", fmt)
+    assert code == 0
+    if fmt in ("text", "concise", "github"):
+        assert '; configuration .iaccert.toml: ignore = ["IAC"]' in out.splitlines()[-1]
+    if fmt == "github":
+        assert (
+            '::notice title=iaccert configuration::configuration .iaccert.toml: ignore = ["IAC"]'
+            in out
+        )
+    if fmt == "json":
+        assert json.loads(out)["configuration"] == {
+            "file": ".iaccert.toml",
+            "changes": {"ignore": ["IAC"]},
+        }
+    if fmt == "sarif":
+        log = json.loads(out)
+        assert not list(VALIDATOR.iter_errors(log))
+        props = log["runs"][0]["invocations"][0]["properties"]
+        assert props["configuration"]["changes"] == {"ignore": ["IAC"]}
+    if fmt == "junit":
+        props = {p.get("name"): p.get("value") for p in ET.fromstring(out).iter("property")}
+        assert props == {"configuration": ".iaccert.toml", "configuration.ignore": '["IAC"]'}
+    # --no-config: the central policy, and nothing about a file
+    code, out, _ = _lint_bytes(repo, "-f", fmt, "--no-config")
+    assert code == 1 and ".iaccert.toml" not in out
+
+
+def test_search_stops_at_the_scanned_directory_without_a_repository(tmp_path):
+    """Outside a repository a configuration in a parent directory (/tmp, a home directory:
+    anyone's) is never read."""
+    (tmp_path / ".iaccert.toml").write_text('ignore = ["IAC"]\n', encoding="utf-8")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(EMAIL_FIXTURE.read_text("utf-8"))
+    code, out, _ = _lint_bytes(tmp_path / "infra", "-f", "concise")
+    assert code == 1 and "IAC101" in out and "configuration" not in out
+
+
+def test_show_settings_says_where_each_value_came_from(tmp_path):
+    repo = _silenced_repo(tmp_path)
+    (repo / ".iaccert.toml").write_text(
+        'ignore = ["IAC110"]\nfail-on = "error"\n[severity]\nIAC104 = "error"\n', encoding="utf-8"
+    )
+    code, out, _ = _lint_bytes(repo, "--show-settings", "--ignore", "IAC109", "--fail-on", "note")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "# configuration file: .iaccert.toml"
+    assert 'ignore = ["IAC110", "IAC109"]  # .iaccert.toml + --ignore' in lines
+    assert 'fail-on = "note"  # --fail-on' in lines
+    assert 'severity = {"IAC104": "error"}  # .iaccert.toml' in lines
+    assert "expiry-days = 30  # default" in lines
+    reported = lines[-1].removeprefix("# rules reported: ").split(", ")
+    assert "IAC101" in reported and "IAC110" not in reported and "IAC109" not in reported
+
+
+def test_configuration_values_are_escaped_in_messages(tmp_path):
+    """An invalid value from the repository's file is quoted in the error: escaped."""
+    repo = _silenced_repo(tmp_path)
+    (repo / ".iaccert.toml").write_text('ignore = ["x\\n::add-mask::y\\u001b[2J"]\n')
+    code, out, err = _lint_bytes(repo)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and RAW.search(err) is None, err
