@@ -65,6 +65,10 @@ IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma lis
 FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
 CONFIG_HELP = "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert)."
 NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
+SHOW_SETTINGS_HELP = (
+    "Print the effective settings, each with where it came from (default, the configuration "
+    "file, the command line), and exit."
+)
 
 
 class RuleFormat(str, Enum):
@@ -158,6 +162,7 @@ def lint(
     ),
     config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
     no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    show_settings: bool = typer.Option(False, "--show-settings", help=SHOW_SETTINGS_HELP),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Do not read or write any cache (see README)."
     ),
@@ -228,6 +233,12 @@ def lint(
         policy = from_options(
             settings, select, ignore, fail_on and fail_on.value, no_ignore, baseline, write_baseline
         )
+    if show_settings:
+        cli_values = {"select": select, "ignore": ignore, "fail-on": fail_on and fail_on.value}
+        cli_values.update({"var-files": [str(v) for v in var_file], "region": list(region)})
+        cli_values.update({"expiry-days": expiry_days, "upload-max-age-days": upload_max_age_days})
+        _print_settings(settings, cli_values, policy)
+        return
     var_file = list(var_file) or settings.var_files  # the command line wins over the config
     region = list(region) or ([settings.region] if settings.region else [])
     missing = [str(p) for p in paths if not p.exists()]
@@ -292,6 +303,7 @@ def lint(
     if not (fix or diff):
         with _config_errors():  # selection, severities, suppressions, baseline: after --live
             apply_policy(result, policy)
+    result.configuration = _describe(settings)
     from .report import RenderOptions, render, want_color
 
     if fmt.value == "text" and not quiet:
@@ -341,6 +353,24 @@ def _settings(config_file: Path | None, no_config: bool):
     return load_config(config_file, no_config)
 
 
+def _describe(settings) -> dict:
+    from .config import describe
+
+    return describe(settings)
+
+
+def _print_settings(settings, cli_values: dict, policy) -> None:
+    """``lint --show-settings``: the settings in effect and their origin (config.py)."""
+    from .catalog import rules
+    from .config import settings_table
+    from .policy import split_selectors
+
+    for key in ("select", "ignore"):
+        cli_values[key] = split_selectors(cli_values[key])
+    enabled = [r for r in rules() if policy.enabled is None or r in policy.enabled]
+    sys.stdout.write(settings_table(settings, cli_values, enabled))
+
+
 def _live_days(settings, expiry_days: int | None, upload_max_age_days: int | None) -> dict:
     """--expiry-days / --upload-max-age-days: the command line, else the config, else 30/395."""
     out = {"expiry_days": 30, "upload_max_age_days": 395}
@@ -360,8 +390,15 @@ def _config_errors():
     try:
         yield
     except (ConfigError, PolicyError, BaselineError) as exc:
-        typer.echo(f"iaccert: {exc}", err=True)
+        typer.echo(f"iaccert: {_visible(exc)}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def _visible(exc: Exception) -> str:
+    """An error message that may quote a repository's value, escaped for the terminal."""
+    from .report.escape import text
+
+    return text(exc)
 
 
 @contextmanager
@@ -467,6 +504,7 @@ def live_cmd(
         )
         result = live_scan(options)
     apply_policy(result, policy)
+    result.configuration = _describe(settings)
     text = render(fmt.value, result, RenderOptions())
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
@@ -569,6 +607,6 @@ def main() -> None:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors
             exc.show()  # usage errors: typer's own message
             sys.exit(EXIT_ERROR)
-        typer.echo(f"iaccert: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(f"iaccert: internal error: {type(exc).__name__}: {_visible(exc)}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

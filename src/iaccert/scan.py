@@ -25,6 +25,7 @@ class ScanResult:
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
     stale_baseline: list | None = None  # --baseline: entries no finding matches any more
     fixable: tuple[int, int] = (0, 0)  # (safe, unsafe-only) fixes `lint --fix` has: text hint
+    configuration: dict | None = None  # the file read and what it changed (config.describe)
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:

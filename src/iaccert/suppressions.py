@@ -12,8 +12,9 @@ resource's block. Written inside a block, it applies to the enclosing resource. 
 ``ignore-file`` before the first block applies to the whole file. CloudFormation
 resources may say it in ``Metadata: {iaccert: {ignore: [{id: IAC104, reason: ...}]}}``.
 
-Comments are not in the parsed blocks, so each file is scanned line by line here; the
-resources of the model give the blocks' line ranges. A suppression without a reason is
+Comments are not in the parsed blocks, so each file is scanned line by line here, its
+lines numbered as its parser numbered them (src/iaccert/lines.py); the resources of the
+model give the blocks' line ranges. A suppression without a reason is
 reported (IAC002), and so is one that hides nothing (IAC003) — those two rules are not
 suppressed in source (select or ignore them instead).
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 from .catalog import rules, select_rules
 from .findings import Finding, Suppression, make
+from .lines import file_lines
 from .model import Location, Project, Resource
 
 REASONLESS, UNUSED = "IAC002", "IAC003"
@@ -172,7 +174,7 @@ def _comment_of(line: str, syntax: str) -> str | None:
 
 def collect(file: str, text: str, blocks: list[_Block]) -> list[Directive]:
     """Every suppression written in one file: comments, then resources' Metadata."""
-    lines = text.splitlines()
+    lines = file_lines(file, text)  # numbered as the parser numbered the blocks' lines
     syntax = _syntax(file, text)
     out: list[Directive] = []
     if syntax == "json":
@@ -219,7 +221,8 @@ def _metadata_line(lines: list[str], block: _Block, selector: str) -> int:
 
 def _read(path: str) -> str | None:
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        # newline="": the text as the parser saw it (a lone \r is no line break in HCL)
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             return fh.read()
     except OSError:
         return None

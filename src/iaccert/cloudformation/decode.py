@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..lines import YAML, split
 from ..model import ParseProblem
 from .detect import MAX_TEMPLATE_BYTES
 
@@ -148,7 +149,7 @@ def _chunk(decode_str, lines: list[str], keep: list[tuple[int, int]]) -> dict | 
 
 def _salvage(text: str, decode_str) -> dict | None:
     """The sections and resources of a broken YAML template that parse on their own."""
-    lines = text.splitlines(keepends=True)
+    lines = split(text, YAML, keepends=True)  # numbered as YAML numbers them
     tops = _starts(lines, 0, 0, len(lines))
     if not tops or len(tops) > SALVAGE_MAX_CHUNKS:
         return None

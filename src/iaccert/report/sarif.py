@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import Rule, rules
@@ -25,6 +24,7 @@ from ..findings import Finding
 from ..model import Location
 from ..scan import ScanResult
 from .chains import ChainIndex, links
+from .escape import json_safe, json_text, sarif_text, uri_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -65,9 +65,12 @@ def rule_descriptor(rule: Rule) -> dict:
 def artifact_location(path: str) -> dict:
     """Repository-relative (``%SRCROOT%``) when under the working directory, else a file URI."""
     if Path(path).is_absolute():
-        return {"uri": Path(path).as_uri()}
+        try:
+            return {"uri": Path(path).as_uri()}
+        except UnicodeEncodeError:  # a surrogate that is no byte of a file name
+            return {"uri": "file://" + uri_path(Path(path).as_posix())}
     posix = PurePosixPath(path.replace("\\", "/"))
-    return {"uri": quote(str(posix), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": uri_path(str(posix)), "uriBaseId": SRCROOT}
 
 
 def physical_location(loc: Location) -> dict:
@@ -83,13 +86,13 @@ def message_text(f: Finding) -> str:
     text = f.message.strip()
     if not text.endswith((".", "!", "?")):
         text += "."
-    return f"{text} See `iaccert rule {f.rule.id}`."
+    return f"{sarif_text(text)} See `iaccert rule {f.rule.id}`."
 
 
 def fingerprint(f: Finding) -> str:
     where = f.location.file or f.logical_location or ""
     key = "\0".join((f.rule.id, where, f.resource, f.domain or ""))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _related(f: Finding, index: ChainIndex) -> list[dict]:
@@ -109,7 +112,7 @@ def _related(f: Finding, index: ChainIndex) -> list[dict]:
             {
                 "id": len(out) + 1,
                 "physicalLocation": physical_location(loc),
-                "message": {"text": text},
+                "message": {"text": sarif_text(text)},
             }
         )
     return out
@@ -151,8 +154,10 @@ def _notification(i) -> dict:
     note = {
         "level": "warning",
         "message": {
-            "text": f"could not check {i.logical_location}: {i.operation} "
-            f"{i.reason} ({i.code}): {i.message}"
+            "text": sarif_text(
+                f"could not check {i.logical_location}: {i.operation} "
+                f"{i.reason} ({i.code}): {i.message}"
+            )
         },
         "descriptor": {"id": "could-not-check"},
     }
@@ -165,7 +170,10 @@ def sarif_log(result: ScanResult) -> dict:
     enabled = enabled_rules(result)
     rule_index = {r.id: n for n, r in enumerate(enabled)}
     index = ChainIndex(result.chains)
-    invocation = {"executionSuccessful": True}
+    invocation: dict = {"executionSuccessful": True}
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("file"):  # a file read: what it changed
+        invocation["properties"] = {"configuration": configuration}
     incomplete = getattr(result, "incomplete", [])
     if incomplete:
         invocation["toolExecutionNotifications"] = [_notification(i) for i in incomplete]
@@ -194,4 +202,4 @@ def _all_findings(result: ScanResult) -> list[Finding]:
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(json_safe(sarif_log(result)), indent=2, ensure_ascii=False)) + "\n"

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import re
 
+from ..config import summary_text
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
+from ..lines import file_lines
 from ..scan import ScanResult
 from . import RenderOptions
+from .escape import line_head, text
 
 CONTEXT = 1  # lines of source shown on each side of the finding's line
 MAX_WIDTH = 160  # longer source lines are cut
@@ -53,6 +56,9 @@ def summary(result: ScanResult) -> str:
         text += f"; {in_source} suppressed"
     if len(hidden) > in_source:
         text += f"; {len(hidden) - in_source} baselined"
+    configuration = summary_text(getattr(result, "configuration", None))
+    if configuration:  # a file that changes the verdict is never silent
+        text += f"; {configuration}"
     return text
 
 
@@ -69,30 +75,34 @@ def fix_hint(result: ScanResult) -> str | None:
 
 def stale_line(entry) -> str:
     """A baseline entry no finding matches any more: a note, never a failure."""
-    what = " ".join(p for p in (entry.rule_id, entry.resource) if p)
-    where = f" in {entry.file}" if entry.file else ""
-    domain = f" (domain {entry.domain})" if entry.domain else ""
+    what = text(" ".join(p for p in (entry.rule_id, entry.resource) if p))
+    where = f" in {text(entry.file)}" if entry.file else ""
+    domain = f" (domain {text(entry.domain)})" if entry.domain else ""
     times = f" ({entry.count} findings)" if entry.count > 1 else ""
     return (
-        f"{entry.baseline}: note: stale baseline entry: {what}{where}{domain}{times} is no "
-        "longer reported; rewrite the baseline with --write-baseline"
+        f"{line_head(entry.baseline)}: note: stale baseline entry: {what}{where}{domain}{times} "
+        "is no longer reported; rewrite the baseline with --write-baseline"
     )
 
 
 def incomplete_line(i: Incomplete) -> str:
     """A "could not check" entry of a live run: where, what, and the AWS error."""
     where = f"{i.location.file}:{i.location.line}:{i.location.column}" if i.location else ""
-    where = where or i.logical_location
+    where = line_head(where or i.logical_location)
     what = f" certificate {i.certificate}" if i.certificate else ""
     if i.location and i.domain:
         what += f" of {i.logical_location}"
-    return f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}"
+    return text(f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}")
 
 
 def finding_line(f: Finding) -> str:
     """``path:line:col: IAC101 [error] message`` (the concise format's whole line)."""
+    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message)}"
+
+
+def _where(f: Finding) -> str:
     where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
-    return f"{where}: {f.rule.id} [{f.severity}] {f.message}"
+    return line_head(where)
 
 
 class _Style:
@@ -114,8 +124,8 @@ class SourceCache:
             return None
         if path not in self._files:
             try:
-                with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                    self._files[path] = redact(fh.read().splitlines())
+                with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+                    self._files[path] = redact(file_lines(path, fh.read()))
             except OSError:
                 self._files[path] = None
         return self._files[path]
@@ -148,7 +158,7 @@ def redact(lines: list[str]) -> list[str]:
 
 
 def _clip(line: str) -> str:
-    line = line.rstrip().expandtabs(4)
+    line = text(line.rstrip().expandtabs(4))
     return line if len(line) <= MAX_WIDTH else line[: MAX_WIDTH - 1] + "…"
 
 
@@ -173,10 +183,9 @@ def code_frame(path: str, line: int, sources: SourceCache, style: _Style, sev: s
 
 
 def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
-    where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
     head = (
-        f"{style(where, '1')}: {style(f.rule.id, '1')} "
-        f"{style('[' + f.severity + ']', SEVERITY_COLOR[f.severity] + ';1')} {f.message}"
+        f"{style(_where(f), '1')}: {style(f.rule.id, '1')} "
+        f"{style('[' + f.severity + ']', SEVERITY_COLOR[f.severity] + ';1')} {text(f.message)}"
     )
     lines = [head]
     if not f.logical_location:
@@ -191,7 +200,7 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
     if f.rule.why:
         note("why", f.rule.why)
     for r in f.related:
-        note("related", f"{r.location.file}:{r.location.line} {r.resource}")
+        note("related", text(f"{r.location.file}:{r.location.line} {r.resource}"))
     note("help", f"iaccert rule {f.rule.id}")
     return "\n".join(lines)
 
