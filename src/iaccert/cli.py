@@ -9,6 +9,7 @@ Exit codes (the same in every format):
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -40,11 +41,17 @@ class Format(str, Enum):
     sarif = "sarif"
     github = "github"
     junit = "junit"
+    gitlab = "gitlab"
 
 
 FORMAT_HELP = (
     "Output format: text (findings with code frames), concise (one line each), json, "
-    "sarif (GitHub code scanning), github (Actions annotations), junit (XML test report)."
+    "sarif (GitHub code scanning), github (Actions annotations), junit (XML test report), "
+    "gitlab (GitLab Code Quality). Default: $IACCERT_FORMAT, else text."
+)
+OUTPUT_HELP = (
+    "FORMAT:FILE writes that format to FILE as well (repeatable: -o sarif:iaccert.sarif "
+    "-o junit:report.xml); a bare FILE writes the --format report there instead of stdout."
 )
 
 
@@ -63,7 +70,10 @@ class FailOn(str, Enum):
 SELECT_HELP = "Report only these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
-CONFIG_HELP = "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert)."
+CONFIG_HELP = (
+    "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert); "
+    "default: $IACCERT_CONFIG, else the nearest one."
+)
 NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
 
 
@@ -103,14 +113,15 @@ def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
 @app.command()
 def lint(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
-    output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the report to this file instead of stdout."
+    fmt: Format = typer.Option(
+        Format.text, "--format", "-f", envvar="IACCERT_FORMAT", show_envvar=False, help=FORMAT_HELP
     ),
+    output: list[str] = typer.Option([], "--output", "--output-file", "-o", help=OUTPUT_HELP),
     color: Color = typer.Option(
         Color.auto,
         "--color",
-        help="Colour the text format: auto (a terminal, unless NO_COLOR is set), always, never.",
+        help="Colour the text format: auto (a terminal or FORCE_COLOR, unless NO_COLOR is set), "
+        "always, never.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
     var: list[str] = typer.Option(
@@ -205,6 +216,7 @@ def lint(
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
 
@@ -253,14 +265,7 @@ def lint(
             )
     with _config_errors():  # selection, severities, suppressions, baseline: after --live
         apply_policy(result, policy)
-    from .report import RenderOptions, render, want_color
-
-    shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
-    text = render(fmt.value, result, shown)
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _write_reports(result, fmt, outputs, color, quiet)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -268,12 +273,53 @@ def lint(
 
 
 def _settings(config_file: Path | None, no_config: bool):
-    """The configuration file in effect (src/iaccert/config.py)."""
+    """The configuration file in effect (src/iaccert/config.py); ``IACCERT_CONFIG`` names
+    one when ``--config`` does not (``--no-config`` wins over it)."""
     from .config import ConfigError, load_config
 
+    if config_file is None and not no_config and os.environ.get("IACCERT_CONFIG"):
+        config_file = Path(os.environ["IACCERT_CONFIG"])
     if config_file is not None and no_config:
         raise ConfigError("--config and --no-config exclude each other")
     return load_config(config_file, no_config)
+
+
+def _parse_outputs(values: list[str]) -> dict[str | None, Path]:
+    """``-o`` values: ``FORMAT:FILE`` (an extra report) or a bare ``FILE`` (key None: the
+    ``--format`` report goes there instead of stdout)."""
+    from .report import FORMATS
+
+    out: dict[str | None, Path] = {}
+    for value in values:
+        name, sep, file = value.partition(":")
+        key = name if sep and name in FORMATS and file else None
+        target = Path(file if key else value)
+        if key in out:
+            what = f"{key}:" if key else "a bare FILE"
+            raise typer.BadParameter(f"{what} given twice", param_hint="--output")
+        out[key] = target
+    return out
+
+
+def _write_reports(result, fmt: Format, outputs: dict, color: Color, quiet: bool) -> None:
+    """The ``--format`` report to stdout (or the bare ``-o FILE``), then every
+    ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
+    from .report import RenderOptions, render, want_color
+
+    main_file = outputs.get(None)
+    shown = RenderOptions(color=want_color(color.value, main_file), quiet=quiet)
+    reports = [(main_file, render(fmt.value, result, shown))]
+    plain = RenderOptions(color=color is Color.always, quiet=quiet)
+    reports += [(path, render(name, result, plain)) for name, path in outputs.items() if name]
+    for path, text in reports:
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"iaccert: cannot write {path}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
 
 
 def _live_days(settings, expiry_days: int | None, upload_max_age_days: int | None) -> dict:
@@ -356,10 +402,10 @@ def live_cmd(
     timeout: float = typer.Option(
         10.0, "--timeout", min=0.1, help="Connect and read timeout per attempt, in seconds."
     ),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
-    output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the report to this file instead of stdout."
+    fmt: Format = typer.Option(
+        Format.text, "--format", "-f", envvar="IACCERT_FORMAT", show_envvar=False, help=FORMAT_HELP
     ),
+    output: list[str] = typer.Option([], "--output", "--output-file", "-o", help=OUTPUT_HELP),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
     allow_incomplete: bool = typer.Option(
         False, "--allow-incomplete", help="Checks that could not be made do not exit 2."
@@ -376,8 +422,8 @@ def live_cmd(
     --allow-incomplete), or a usage error.
     """
     from .findings import fails
-    from .report import RenderOptions, render
 
+    outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
 
@@ -402,11 +448,7 @@ def live_cmd(
         )
         result = live_scan(options)
     apply_policy(result, policy)
-    text = render(fmt.value, result, RenderOptions())
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _write_reports(result, fmt, outputs, Color.never, False)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
