@@ -15,11 +15,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from . import __version__
 from .catalog import Rule, rules
 
 #: Where the project lives; the one place to change when the repository moves.
 REPOSITORY_URL = "https://github.com/iaccert/iaccert"
-DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
+#: The rule docs of this release (its tag ``v{__version__}``), not of a branch that moves on:
+#: a rule's text, severity or fix may change in a later release.
+DOCS_URL = f"{REPOSITORY_URL}/blob/v{__version__}/docs/rules.md"
 #: Relative to the repository root, where the command runs (an installed package has no docs/).
 DOCS_FILE = Path("docs") / "rules.md"
 
