@@ -124,6 +124,12 @@ def lint(
         "always, never.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
+    sarif_include_suppressed: bool = typer.Option(
+        False,
+        "--sarif-include-suppressed",
+        help="SARIF: list suppressed and baselined findings too, marked `suppressions` (GitHub "
+        "ignores the mark and would show them as open alerts, so they are left out by default).",
+    ),
     var: list[str] = typer.Option(
         [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
     ),
@@ -265,7 +271,7 @@ def lint(
             )
     with _config_errors():  # selection, severities, suppressions, baseline: after --live
         apply_policy(result, policy)
-    _write_reports(result, fmt, outputs, color, quiet)
+    _write_reports(result, fmt, outputs, color, quiet, sarif_include_suppressed)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -301,15 +307,20 @@ def _parse_outputs(values: list[str]) -> dict[str | None, Path]:
     return out
 
 
-def _write_reports(result, fmt: Format, outputs: dict, color: Color, quiet: bool) -> None:
+def _write_reports(
+    result, fmt: Format, outputs: dict, color: Color, quiet: bool, suppressed: bool = False
+) -> None:
     """The ``--format`` report to stdout (or the bare ``-o FILE``), then every
     ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
     from .report import RenderOptions, render, want_color
 
     main_file = outputs.get(None)
-    shown = RenderOptions(color=want_color(color.value, main_file), quiet=quiet)
+    colored = want_color(color.value, main_file)
+    shown = RenderOptions(color=colored, quiet=quiet, sarif_include_suppressed=suppressed)
     reports = [(main_file, render(fmt.value, result, shown))]
-    plain = RenderOptions(color=color is Color.always, quiet=quiet)
+    plain = RenderOptions(
+        color=color is Color.always, quiet=quiet, sarif_include_suppressed=suppressed
+    )
     reports += [(path, render(name, result, plain)) for name, path in outputs.items() if name]
     for path, text in reports:
         if path is None:

@@ -55,9 +55,10 @@ def _demote(markdown: str) -> str:
 
 
 def rule_markdown(rule: Rule) -> str:
-    level = SECURITY_SEVERITY[rule.severity]
-    facts = [f"**Severity:** {rule.severity} (SARIF security-severity {level})"]
-    facts.append(f"**Mode:** {rule.mode}")
+    severity = f"**Severity:** {rule.severity}"
+    if rule.security:
+        severity += f" (SARIF security-severity {SECURITY_SEVERITY[rule.severity]})"
+    facts = [severity, f"**Mode:** {rule.mode}", f"**Precision:** {rule.precision}"]
     if rule.applies_to:
         facts.append("**Applies to:** " + ", ".join(APPLIES_TO.get(a, a) for a in rule.applies_to))
     parts = [f"## {rule.id} {rule.name}", f"_{rule.summary}_", " · ".join(facts)]

@@ -22,6 +22,7 @@ FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 class RenderOptions:
     color: bool = False  # ANSI colours (text format only)
     quiet: bool = False  # findings only: no summary line
+    sarif_include_suppressed: bool = False  # SARIF: list suppressed/baselined results too
 
 
 def render(fmt: str, result, options: RenderOptions | None = None) -> str:
