@@ -75,6 +75,11 @@ CONFIG_HELP = (
     "default: $IACCERT_CONFIG, else the nearest one."
 )
 NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
+EXCLUDE_HELP = (
+    "Leave out paths matching these gitignore-style globs, relative to the working directory "
+    "(comma list, repeatable; added to the configuration's exclude)."
+)
+NO_GITIGNORE_HELP = "Scan what .gitignore files ignore too (default: leave it out)."
 
 
 class RuleFormat(str, Enum):
@@ -175,6 +180,8 @@ def lint(
     ),
     config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
     no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
+    no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Do not read or write the parse cache (see README)."
     ),
@@ -251,9 +258,10 @@ def lint(
         parameters_file=parameters_file,
         default_parameters=settings.parameters,
     )
-    exclude = settings.excluded if settings.exclude else None
+    with _config_errors():
+        exclusions = _exclusions(settings, exclude, no_gitignore)
     with Progress(enabled=not quiet):
-        result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+        result = scan(paths, options, list(plan), cfn_options, exclude=exclusions, policy=None)
     if live:
         with _live_errors():
             from .live.resolve import resolve_static
@@ -288,6 +296,22 @@ def _settings(config_file: Path | None, no_config: bool):
     if config_file is not None and no_config:
         raise ConfigError("--config and --no-config exclude each other")
     return load_config(config_file, no_config)
+
+
+def _exclusions(settings, exclude: list[str], no_gitignore: bool):
+    """The configuration's ``exclude`` globs, ``--exclude`` ones (relative to the working
+    directory) and .gitignore files unless ``--no-gitignore`` (src/iaccert/exclusion.py)."""
+    from .config import ConfigError
+    from .exclusion import Exclusions, PatternError, PatternSet
+
+    globs = [settings.exclude_patterns()] if settings.exclude else []
+    given = [g.strip() for item in exclude for g in item.split(",") if g.strip()]
+    if given:
+        try:
+            globs.append(PatternSet.parse(Path.cwd(), given))
+        except PatternError as exc:
+            raise ConfigError(f"--exclude: not a valid gitignore glob: {exc}") from None
+    return Exclusions(globs=globs, gitignore=not no_gitignore)
 
 
 def _parse_outputs(values: list[str]) -> dict[str | None, Path]:
@@ -521,20 +545,35 @@ def graph(
     var_file: list[Path] = typer.Option(
         [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
     ),
+    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
+    no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
 ) -> None:
     """Draw each domain's chain (domain, certificate, validation, DNS records) with its
-    broken links; exits 0 whatever it finds."""
+    broken links; exits 0 whatever it finds. Reads the configuration as lint does
+    (select, ignore, severity, exclude, var-files, region, parameters)."""
+    from .cloudformation import CfnOptions
     from .report.graph import render
     from .scan import scan
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    with _config_errors():
+        from .policy import from_options
+
+        settings = _settings(config_file, no_config)
+        policy = from_options(settings, [], [], None)
+        exclusions = _exclusions(settings, exclude, no_gitignore)
+    var_file = list(var_file) or settings.var_files
     missing = [str(p) for p in [*paths, *var_file] if not p.exists()]
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
-    options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
-    text = render(scan(paths, options), fmt.value)
+    options = TfOptions(var_files=var_file, variables=[_split_var(v) for v in var])
+    cfn_options = CfnOptions(region=settings.region, default_parameters=settings.parameters)
+    result = scan(paths, options, None, cfn_options, exclude=exclusions, policy=policy)
+    text = render(result, fmt.value)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
