@@ -78,6 +78,9 @@ def test_a_broken_gitignore_line_is_skipped_not_fatal(tmp_path):
     repo = _repo(tmp_path, "a", "b")
     (repo / ".gitignore").write_text("!\n[z-a]\nb/\n")
     assert _files(repo, ".") == ["a"]
+    (repo / "a" / ".gitignore").symlink_to(tmp_path / "elsewhere")  # never followed
+    (tmp_path / "elsewhere").write_text("*\n")
+    assert _files(repo, ".") == ["a"]
 
 
 def test_graph_reads_the_configuration(tmp_path):

@@ -134,10 +134,11 @@ class Exclusions:
 
 
 def _read_ignore_file(file: Path, base: Path) -> PatternSet | None:
-    """A .gitignore's patterns; unreadable, oversized or invalid ones count as empty (git
-    itself skips a bad pattern line, and a scan must not fail on one)."""
+    """A .gitignore's patterns; an unreadable or oversized file counts as empty and a bad
+    line is skipped (a scan must not fail on one). Like git (2.32 and later), a symbolic
+    link named .gitignore is not followed: it could lead outside the repository."""
     try:
-        if not file.is_file() or file.stat().st_size > MAX_IGNORE_FILE:
+        if file.is_symlink() or not file.is_file() or file.stat().st_size > MAX_IGNORE_FILE:
             return None
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError:
