@@ -67,6 +67,10 @@ class FailOn(str, Enum):
     note = "note"
 
 
+#: ``--help`` panels: options grouped by what they are about.
+PANEL_OUTPUT, PANEL_RULES, PANEL_LIVE = "Output", "Rules", "Live"
+PANEL_TERRAFORM, PANEL_CLOUDFORMATION = "Terraform", "CloudFormation"
+
 SELECT_HELP = "Report only these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
@@ -119,67 +123,118 @@ def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
 def lint(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
     fmt: Format = typer.Option(
-        Format.text, "--format", "-f", envvar="IACCERT_FORMAT", show_envvar=False, help=FORMAT_HELP
+        Format.text,
+        "--format",
+        "-f",
+        envvar="IACCERT_FORMAT",
+        show_envvar=False,
+        metavar="FORMAT",
+        help=FORMAT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
     ),
-    output: list[str] = typer.Option([], "--output", "--output-file", "-o", help=OUTPUT_HELP),
+    output: list[str] = typer.Option(
+        [],
+        "--output",
+        "--output-file",
+        "-o",
+        metavar="[FORMAT:]FILE",
+        help=OUTPUT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
     color: Color = typer.Option(
         Color.auto,
         "--color",
+        metavar="WHEN",
         help="Colour the text format: auto (a terminal or FORCE_COLOR, unless NO_COLOR is set), "
         "always, never.",
+        rich_help_panel=PANEL_OUTPUT,
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        "-q",
+        help="Print findings only, no summary.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    statistics: bool = typer.Option(
+        False,
+        "--statistics",
+        help="Print how many findings each rule reported instead of the findings (JSON with "
+        "--format json); -o FORMAT:FILE reports are unchanged.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
     sarif_include_suppressed: bool = typer.Option(
         False,
         "--sarif-include-suppressed",
-        help="SARIF: list suppressed and baselined findings too, marked `suppressions` (GitHub "
-        "ignores the mark and would show them as open alerts, so they are left out by default).",
+        help="SARIF: list suppressed and baselined findings too (left out by default: GitHub "
+        "would show them as open alerts).",
+        rich_help_panel=PANEL_OUTPUT,
     ),
     var: list[str] = typer.Option(
-        [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
+        [],
+        "--var",
+        help="Set a root Terraform variable, NAME=VALUE (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     var_file: list[Path] = typer.Option(
-        [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
+        [],
+        "--var-file",
+        help="Read Terraform variable values from a .tfvars file (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     plan: list[Path] = typer.Option(
         [],
         "--plan",
         help="A `terraform show -json` plan to analyse; the scanned sources then give locations.",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     parameter: list[str] = typer.Option(
         [],
         "--parameter",
         help="Set a CloudFormation parameter of every top-level template, KEY=VALUE (repeatable).",
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
     parameters_file: Path | None = typer.Option(
         None,
         "--parameters-file",
         help='Read CloudFormation parameter values from JSON: [{"ParameterKey": …, '
         '"ParameterValue": …}] or {"Parameters": {…}}; --parameter wins.',
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
-    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
-    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even with findings.", rich_help_panel=PANEL_OUTPUT
+    ),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP, rich_help_panel=PANEL_RULES),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP, rich_help_panel=PANEL_RULES),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help=FAIL_ON_HELP, rich_help_panel=PANEL_RULES
+    ),
     no_ignore: bool = typer.Option(
         False,
         "--no-ignore",
         help="Show everything: disregard in-source suppressions (comments, CloudFormation "
         "Metadata).",
+        rich_help_panel=PANEL_RULES,
     ),
     baseline: Path | None = typer.Option(
         None,
         "--baseline",
         help="Hide the findings recorded in this baseline file (reported as suppressed); "
         "report its entries that no longer match.",
+        rich_help_panel=PANEL_RULES,
     ),
     write_baseline: Path | None = typer.Option(
         None,
         "--write-baseline",
         help="Record the current findings in this baseline file; this run then passes.",
+        rich_help_panel=PANEL_RULES,
     ),
-    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
     exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
     no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
     no_cache: bool = typer.Option(
@@ -189,34 +244,57 @@ def lint(
         False,
         "--no-prefilter",
         help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     live: bool = typer.Option(
         False,
         "--live",
         help="Look up with AWS credentials what the code cannot show (IAC109: literal ARNs, "
         "certificate data sources) and report the live rules at the source line. Never implicit.",
+        rich_help_panel=PANEL_LIVE,
     ),
-    profile: str | None = typer.Option(None, "--profile", help="--live: the AWS profile."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="--live: the AWS profile.", rich_help_panel=PANEL_LIVE
+    ),
     region: list[str] = typer.Option(
         [],
         "--region",
         help="Region of what the code does not place (repeatable): CloudFormation stacks and "
         "AWS::Region take the first (a CDK manifest's stack environment wins); --live lookups.",
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
     role_arn: str | None = typer.Option(
-        None, "--role-arn", help="--live: role to assume in the account of a literal ARN."
+        None,
+        "--role-arn",
+        help="--live: role to assume in the account of a literal ARN.",
+        rich_help_panel=PANEL_LIVE,
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="--live: external id for --role-arn."
+        None,
+        "--external-id",
+        help="--live: external id for --role-arn.",
+        rich_help_panel=PANEL_LIVE,
     ),
     expiry_days: int | None = typer.Option(
-        None, "--expiry-days", help="--live: IAC203 warns this many days before expiry (30)."
+        None,
+        "--expiry-days",
+        help="--live: IAC203 warns this many days before expiry (30).",
+        rich_help_panel=PANEL_LIVE,
     ),
     upload_max_age_days: int | None = typer.Option(
-        None, "--upload-max-age-days", help="--live: IAC206 flags uploads older than this (395)."
+        None,
+        "--upload-max-age-days",
+        help="--live: IAC206 flags uploads older than this (395).",
+        rich_help_panel=PANEL_LIVE,
     ),
     allow_incomplete: bool = typer.Option(
-        False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
+        False,
+        "--allow-incomplete",
+        help="--live: checks that could not be made do not exit 2.",
+        rich_help_panel=PANEL_LIVE,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
@@ -279,7 +357,7 @@ def lint(
             )
     with _config_errors():  # selection, severities, suppressions, baseline: after --live
         apply_policy(result, policy)
-    _write_reports(result, fmt, outputs, color, quiet, sarif_include_suppressed)
+    _write_reports(result, fmt, outputs, color, quiet, sarif_include_suppressed, statistics)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -332,16 +410,27 @@ def _parse_outputs(values: list[str]) -> dict[str | None, Path]:
 
 
 def _write_reports(
-    result, fmt: Format, outputs: dict, color: Color, quiet: bool, suppressed: bool = False
+    result,
+    fmt: Format,
+    outputs: dict,
+    color: Color,
+    quiet: bool,
+    suppressed: bool = False,
+    statistics: bool = False,
 ) -> None:
-    """The ``--format`` report to stdout (or the bare ``-o FILE``), then every
-    ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
+    """The ``--format`` report (or ``--statistics``) to stdout or the bare ``-o FILE``, then
+    every ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
     from .report import RenderOptions, render, want_color
+    from .report import statistics as stats
 
     main_file = outputs.get(None)
     colored = want_color(color.value, main_file)
     shown = RenderOptions(color=colored, quiet=quiet, sarif_include_suppressed=suppressed)
-    reports = [(main_file, render(fmt.value, result, shown))]
+    if statistics:
+        main = stats.render(result, shown, as_json=fmt is Format.json)
+    else:
+        main = render(fmt.value, result, shown)
+    reports = [(main_file, main)]
     plain = RenderOptions(
         color=color is Color.always, quiet=quiet, sarif_include_suppressed=suppressed
     )
@@ -399,57 +488,118 @@ def _live_errors():
 
 @app.command("live")
 def live_cmd(
-    profile: str | None = typer.Option(None, "--profile", help="AWS profile (shared config)."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="AWS profile (shared config).", rich_help_panel=PANEL_LIVE
+    ),
     region: list[str] = typer.Option(
-        [], "--region", help="Region to inspect (repeatable; default: the configured region)."
+        [],
+        "--region",
+        help="Region to inspect (repeatable; default: the configured region).",
+        rich_help_panel=PANEL_LIVE,
     ),
     all_regions: bool = typer.Option(
-        False, "--all-regions", help="Every region enabled in each account (EC2 DescribeRegions)."
+        False,
+        "--all-regions",
+        help="Every region enabled in each account (EC2 DescribeRegions).",
+        rich_help_panel=PANEL_LIVE,
     ),
     role_arn: str | None = typer.Option(
         None,
         "--role-arn",
         help="Role to assume: an ARN with {account}, or a role name, with --accounts; or one ARN.",
+        rich_help_panel=PANEL_LIVE,
     ),
     accounts: list[str] = typer.Option(
-        [], "--accounts", help="Account ids (comma separated, repeatable) or a file of them."
+        [],
+        "--accounts",
+        help="Account ids (comma separated, repeatable) or a file of them.",
+        rich_help_panel=PANEL_LIVE,
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="External id for --role-arn."
+        None, "--external-id", help="External id for --role-arn.", rich_help_panel=PANEL_LIVE
     ),
     expiry_days: int | None = typer.Option(
-        None, "--expiry-days", help="IAC203 warns this many days before expiry (default 30)."
+        None,
+        "--expiry-days",
+        help="IAC203 warns this many days before expiry (default 30).",
+        rich_help_panel=PANEL_LIVE,
     ),
     upload_max_age_days: int | None = typer.Option(
         None,
         "--upload-max-age-days",
         help="IAC206 flags uploaded certificates older than this (default 395).",
+        rich_help_panel=PANEL_LIVE,
     ),
     max_workers: int = typer.Option(
-        8, "--max-workers", min=1, help="Threads over (account, region) pairs."
+        8,
+        "--max-workers",
+        min=1,
+        help="Threads over (account, region) pairs.",
+        rich_help_panel=PANEL_LIVE,
     ),
     acm_rps: float = typer.Option(
-        10.0, "--acm-rps", min=0.1, help="ACM DescribeCertificate calls/s per account and region."
+        10.0,
+        "--acm-rps",
+        min=0.1,
+        help="ACM DescribeCertificate calls/s per account and region.",
+        rich_help_panel=PANEL_LIVE,
     ),
     max_attempts: int = typer.Option(
-        5, "--max-attempts", min=1, help="Total attempts per AWS call (standard retry mode)."
+        5,
+        "--max-attempts",
+        min=1,
+        help="Total attempts per AWS call (standard retry mode).",
+        rich_help_panel=PANEL_LIVE,
     ),
     timeout: float = typer.Option(
-        10.0, "--timeout", min=0.1, help="Connect and read timeout per attempt, in seconds."
+        10.0,
+        "--timeout",
+        min=0.1,
+        help="Connect and read timeout per attempt, in seconds.",
+        rich_help_panel=PANEL_LIVE,
     ),
     fmt: Format = typer.Option(
-        Format.text, "--format", "-f", envvar="IACCERT_FORMAT", show_envvar=False, help=FORMAT_HELP
+        Format.text,
+        "--format",
+        "-f",
+        envvar="IACCERT_FORMAT",
+        show_envvar=False,
+        metavar="FORMAT",
+        help=FORMAT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
     ),
-    output: list[str] = typer.Option([], "--output", "--output-file", "-o", help=OUTPUT_HELP),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    output: list[str] = typer.Option(
+        [],
+        "--output",
+        "--output-file",
+        "-o",
+        metavar="[FORMAT:]FILE",
+        help=OUTPUT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even with findings.", rich_help_panel=PANEL_OUTPUT
+    ),
     allow_incomplete: bool = typer.Option(
-        False, "--allow-incomplete", help="Checks that could not be made do not exit 2."
+        False,
+        "--allow-incomplete",
+        help="Checks that could not be made do not exit 2.",
+        rich_help_panel=PANEL_LIVE,
     ),
-    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
-    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
-    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP, rich_help_panel=PANEL_RULES),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP, rich_help_panel=PANEL_RULES),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help=FAIL_ON_HELP, rich_help_panel=PANEL_RULES
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Check the deployed API Gateway custom domains and their certificates (boto3, read-only).
 
@@ -500,6 +650,9 @@ def rule(
         "-f",
         help="text; json (id, name, severity, summary, docs); markdown (as docs/rules.md).",
     ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Explain a rule: what it checks, why, an example and the fix."""
     import json
@@ -534,21 +687,42 @@ def rule(
 def graph(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
     fmt: GraphFormat = typer.Option(
-        GraphFormat.mermaid, "--format", "-f", help="mermaid (default) or dot (Graphviz)."
+        GraphFormat.mermaid,
+        "--format",
+        "-f",
+        help="mermaid (default) or dot (Graphviz).",
+        rich_help_panel=PANEL_OUTPUT,
     ),
     output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the graph to this file instead of stdout."
+        None,
+        "--output-file",
+        "-o",
+        help="Write the graph to this file instead of stdout.",
+        rich_help_panel=PANEL_OUTPUT,
     ),
     var: list[str] = typer.Option(
-        [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
+        [],
+        "--var",
+        help="Set a root Terraform variable, NAME=VALUE (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     var_file: list[Path] = typer.Option(
-        [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
+        [],
+        "--var-file",
+        help="Read Terraform variable values from a .tfvars file (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
-    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
     exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
     no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Draw each domain's chain (domain, certificate, validation, DNS records) with its
     broken links; exits 0 whatever it finds. Reads the configuration as lint does
