@@ -95,6 +95,8 @@ def rule_dict(rule: Rule) -> dict:
         "severity": rule.severity,
         "mode": rule.mode,
         "applies_to": list(rule.applies_to),
+        "tags": list(rule.tags),
+        "precision": rule.precision,
         "summary": rule.summary,
         "why": rule.why,
         "docs": rule.doc_text,
