@@ -18,8 +18,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:  # pathspec is imported only when there is a pattern to compile
+    from pathspec import GitIgnoreSpec
 
 MAX_IGNORE_FILE = 1024 * 1024  # a larger .gitignore is not read
 BAD_PATTERN = (ValueError, re.error)  # pathspec's pattern errors are ValueErrors
@@ -39,6 +41,8 @@ class PatternSet:
 
     @classmethod
     def parse(cls, base: Path, patterns: list[str]) -> PatternSet:
+        from pathspec import GitIgnoreSpec
+
         lines = [p.replace("\\", "/") for p in patterns]
         try:
             return cls(Path(os.path.abspath(base)), GitIgnoreSpec.from_lines(lines))
@@ -143,6 +147,8 @@ def _read_ignore_file(file: Path, base: Path) -> PatternSet | None:
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    from pathspec import GitIgnoreSpec
+
     try:
         return PatternSet(base, GitIgnoreSpec.from_lines(text.splitlines()))
     except BAD_PATTERN:
