@@ -11,7 +11,7 @@ prints each effective setting with where it came from.
 
     select = ["IAC1", "unused-suppression"]   # codes, code prefixes or rule names
     ignore = ["IAC109"]
-    exclude = ["legacy/**", "**/sandbox"]       # globs, relative to this file's directory
+    exclude = ["legacy/**", "**/sandbox"]       # gitignore globs, relative to this file's directory
     fail-on = "warning"                         # error | warning | note
     var-files = ["envs/prod.tfvars"]            # relative to this file's directory
     region = "eu-west-1"                        # default CloudFormation --region
@@ -33,7 +33,6 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -71,28 +70,19 @@ class Config:
     def directory(self) -> Path:
         return self.path.parent if self.path is not None else Path.cwd().resolve()
 
+    def exclude_patterns(self):
+        """``exclude`` as gitignore patterns relative to this file's directory."""
+        from .exclusion import PatternSet
+
+        return PatternSet.parse(self.directory, self.exclude)
+
     def excluded(self, path: Path) -> bool:
         """Whether an ``exclude`` glob matches the path or one of its parent directories,
-        relative to the configuration file's directory (``*`` also matches ``/``)."""
-        if not self.exclude:
-            return False
-        try:
-            rel = Path(os.path.abspath(path)).relative_to(self.directory)
-        except ValueError:
-            return False
-        parts = rel.parts
-        candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        return any(_glob_match(c, p) for p in self.exclude for c in candidates)
+        relative to the configuration file's directory, with gitignore semantics (``*``
+        stays within one path segment, ``**`` crosses them)."""
+        from .exclusion import matches
 
-
-def _glob_match(path: str, pattern: str) -> bool:
-    pattern = pattern.replace("\\", "/").removeprefix("./").rstrip("/")
-    forms = {pattern}
-    if pattern.startswith("**/"):
-        forms.add(pattern[3:])
-    if pattern.endswith("/**"):
-        forms.add(pattern[:-3])
-    return any(fnmatchcase(path, form) for form in forms if form)
+        return bool(self.exclude) and matches([self.exclude_patterns()], path)
 
 
 # -- discovery ----------------------------------------------------------------------------
@@ -257,7 +247,13 @@ def _severities(config: Config, key: str, value: Any, fail) -> None:
 
 
 def _exclude(config: Config, key: str, value: Any, fail) -> None:
+    from .exclusion import PatternError, PatternSet
+
     config.exclude = _strings(key, value, fail)
+    try:
+        PatternSet.parse(config.directory, config.exclude)
+    except PatternError as exc:
+        raise fail(key, f"holds a pattern that is not a valid gitignore glob: {exc}") from None
 
 
 def _fail_on(config: Config, key: str, value: Any, fail) -> None:

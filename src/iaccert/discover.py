@@ -24,9 +24,10 @@ def _skip(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
 
 
-def discover(paths: list[Path]) -> Targets:
+def discover(paths: list[Path], exclusions=None) -> Targets:
     """Walk the paths; a Terraform file given directly stands for its whole module directory,
-    a template given directly for itself."""
+    a template given directly for itself. ``exclusions`` (src/iaccert/exclusion.py) leaves
+    out what exclude globs match and, below each path, what .gitignore files ignore."""
     tf_dirs: set[Path] = set()
     templates: set[Path] = set()
     manifests: set[Path] = set()
@@ -38,14 +39,18 @@ def discover(paths: list[Path]) -> Targets:
             templates.add(file.resolve())
 
     for path in paths:
+        if exclusions is not None and exclusions.excluded(path):
+            continue
         if path.is_file():
             if path.name.endswith(TF_SUFFIXES):
                 tf_dirs.add(path.parent.resolve())
             else:
                 consider(path)
             continue
+        skip = exclusions.walker(path) if exclusions is not None else None
         for root, dirs, files in os.walk(path, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _skip(d))
+            dirs[:], files = _kept(skip, root, dirs, files)
             if any(f.endswith(TF_SUFFIXES) for f in files):
                 tf_dirs.add(Path(root).resolve())
             for name in files:
@@ -56,6 +61,15 @@ def discover(paths: list[Path]) -> Targets:
         cfn_templates=sorted(templates),
         cdk_manifests=sorted(manifests),
     )
+
+
+def _kept(skip, root: str, dirs: list[str], files: list[str]):
+    """The directories and files of one walk step that ``skip(path, is_dir)`` keeps."""
+    if skip is None:
+        return dirs, files
+    base = Path(root)
+    kept_dirs = [d for d in dirs if not skip(base / d, True)]
+    return kept_dirs, [f for f in files if not skip(base / f, False)]
 
 
 def display_path(path: Path) -> str:

@@ -77,7 +77,9 @@ def scan(
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written.
 
-    ``exclude(path)`` drops Terraform directories and templates (configuration globs).
+    ``exclude`` (an ``Exclusions``, src/iaccert/exclusion.py: exclude globs, .gitignore)
+    leaves paths out of discovery; a plain ``exclude(path) -> bool`` drops Terraform
+    directories and templates after it.
     ``policy`` (selection, severities, suppressions, baseline) is applied to the findings;
     the default honours in-source suppressions; None leaves every finding as checked."""
     from .terraform import TfOptions, load_terraform
@@ -87,7 +89,9 @@ def scan(
     sources = []
     for path in paths:
         (plans if is_plan_file(path) else sources).append(path)
-    targets = discover(sources)
+    exclusions = exclude if hasattr(exclude, "walker") else None
+    targets = discover(sources, exclusions)
+    exclude = exclusions.excluded if exclusions is not None else exclude
     if exclude is not None:
         targets.terraform_dirs = [d for d in targets.terraform_dirs if not exclude(d)]
         targets.cfn_templates = [t for t in targets.cfn_templates if not exclude(t)]

@@ -10,7 +10,7 @@ chain and where its documentation is; then a summary line.
        |
        = why: An email-validated certificate is renewed only after ...
        = related: main.tf:20 aws_apigatewayv2_domain_name.partner_api
-       = help: iaccert rule IAC101
+       = help: iaccert rule IAC101 or https://github.com/iaccert/iaccert/blob/v0.1.0/docs/rules.md#iac101-email-validation
 
 Source files are read lazily, only for the findings shown. Colour only when asked
 (the CLI decides: a terminal, ``NO_COLOR``, ``--color``).
@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from ..config import summary_text
+from ..docs import help_uri
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..lines import file_lines
 from ..scan import ScanResult
@@ -201,7 +202,7 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
         note("why", f.rule.why)
     for r in f.related:
         note("related", text(f"{r.location.file}:{r.location.line} {r.resource}"))
-    note("help", f"iaccert rule {f.rule.id}")
+    note("help", f"iaccert rule {f.rule.id} or {help_uri(f.rule)}")
     return "\n".join(lines)
 
 
