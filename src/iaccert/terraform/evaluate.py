@@ -15,11 +15,13 @@ from typing import Any
 from ..model import Computed, Unknown, refs_of
 from . import expr as E
 from .config import ModuleConfig, depends_on_names
-from .functions import EvalError, call, has_unknown, unknown_from
+from .functions import _number, call, unknown_from
+from .limits import MAX_ITEMS, MAX_STEPS, Budget, EvalError, LimitError, Limits
 
-MAX_INSTANCES = 1000
-MAX_ITEMS = 10_000
-MAX_STEPS = 2_000_000
+MAX_INSTANCES = 1000  # per resource or module block
+MAX_TOTAL_INSTANCES = 10_000  # module and resource instances in one root module's tree
+
+__all__ = ["MAX_ITEMS", "MAX_STEPS", "Evaluator", "ModuleInstance", "Scope"]
 
 
 class Namespace:
@@ -110,25 +112,39 @@ def _to_str(value: Any) -> str:
 
 
 class Evaluator:
-    """Expression evaluation; one per analysed root, with a budget of steps."""
+    """Expression evaluation; one per analysed root, with a budget of steps and sizes."""
 
-    def __init__(self, max_steps: int = MAX_STEPS):
-        self.steps = 0
-        self.max_steps = max_steps
+    def __init__(self, limits: Limits | None = None):
+        self.budget = Budget(limits)
+
+    @property
+    def steps(self) -> int:
+        return self.budget.steps
+
+    @property
+    def max_steps(self) -> int:
+        return self.budget.limits.max_steps
 
     def eval(self, node: Any, scope: Scope) -> Any:
-        """Evaluate; a Terraform error becomes an Unknown naming it."""
+        """Evaluate; a Terraform error or a limit becomes an Unknown naming it."""
         try:
             return self.value(node, scope)
         except EvalError as exc:
             return Unknown(f"cannot evaluate: {exc}")
+        except LimitError as exc:
+            return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression nested too deeply")
 
+    def hand_over(self, value: Any, what: str) -> Any:
+        """A value given to a resource, charged to the budget (an Unknown if over it)."""
+        try:
+            return self.budget.built(value, what)
+        except LimitError as exc:
+            return Unknown(str(exc))
+
     def value(self, node: Any, scope: Scope) -> Any:
-        self.steps += 1
-        if self.steps > self.max_steps:
-            raise EvalError("evaluation step limit reached")
+        self.budget.step()
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise EvalError(f"cannot evaluate {type(node).__name__}")
@@ -142,9 +158,11 @@ class Evaluator:
 
     def _Template(self, node: E.Template, scope: Scope) -> Any:
         parts = [p if isinstance(p, str) else self.value(p, scope) for p in node.parts]
-        if has_unknown(parts):
+        if self.budget.has_unknown(parts):
             return unknown_from(tuple(parts), "template with an unknown part")
-        return "".join(_to_str(p) for p in parts)
+        texts = [_to_str(p) for p in parts]
+        self.budget.string(sum(len(t) for t in texts), "a string template")
+        return self.budget.built("".join(texts), "a string template")
 
     def _Name(self, node: E.Name, scope: Scope) -> Any:
         if node.name in scope.bindings:
@@ -209,7 +227,8 @@ class Evaluator:
             item = self.value(node.rest, scope.bind(**{"@": obj.item}))
             return unknown_from(item, "splat over instances the code does not decide")
         items = obj if isinstance(obj, list) else [obj]
-        return [self.value(node.rest, scope.bind(**{"@": item})) for item in items]
+        out = [self.value(node.rest, scope.bind(**{"@": item})) for item in items]
+        return self.budget.built(out, "a splat expression")
 
     def _Call(self, node: E.Call, scope: Scope) -> Any:
         if node.name in ("try", "can"):
@@ -220,7 +239,7 @@ class Evaluator:
             if isinstance(last, Unknown | Computed):
                 return unknown_from(last, f"{node.name}() with expanded unknown arguments")
             args.extend(last if isinstance(last, list) else list(last.values()))
-        return call(node.name, args)
+        return call(node.name, args, self.budget)
 
     def _try(self, node: E.Call, scope: Scope) -> Any:
         for arg in node.args:
@@ -253,21 +272,34 @@ class Evaluator:
             return False
         if node.op == "||" and (left is True or right is True):
             return True
-        if has_unknown([left, right]):
+        if self.budget.has_unknown([left, right]):
             return unknown_from((left, right), f"{node.op} of an unknown value")
+        if node.op in _ARITHMETIC:
+            return self._arithmetic(node.op, _number(left), _number(right))
         try:
             return _BINARY[node.op](left, right)
         except (TypeError, ZeroDivisionError, ValueError) as exc:
             raise EvalError(f"{node.op}: {exc}") from None
 
+    def _arithmetic(self, op: str, left: Any, right: Any) -> Any:
+        """Numbers only, as in Terraform (never Python's string or list repetition); an
+        integer product is measured before it is computed."""
+        if op == "*" and isinstance(left, int) and isinstance(right, int):
+            self.budget.number_bits(left.bit_length() + right.bit_length(), "a product")
+        try:
+            result = _ARITHMETIC[op](left, right)
+        except (ZeroDivisionError, OverflowError) as exc:
+            raise EvalError(f"{op}: {exc}") from None
+        return self.budget.number(result, "an arithmetic result")
+
     def _Unary(self, node: E.Unary, scope: Scope) -> Any:
         value = self.value(node.operand, scope)
-        if has_unknown(value):
+        if self.budget.has_unknown(value):
             return unknown_from(value, f"{node.op} of an unknown value")
-        return (not _truthy(value)) if node.op == "!" else -value
+        return (not _truthy(value)) if node.op == "!" else -_number(value)
 
     def _TupleExpr(self, node: E.TupleExpr, scope: Scope) -> Any:
-        return [self.value(item, scope) for item in node.items]
+        return self.budget.built([self.value(item, scope) for item in node.items], "a tuple")
 
     def _ObjectExpr(self, node: E.ObjectExpr, scope: Scope) -> Any:
         out: dict = {}
@@ -277,7 +309,7 @@ class Evaluator:
             if isinstance(key, Unknown | Computed):
                 return unknown_from((key, value), "object with an unknown key")
             out[_to_str(key)] = value
-        return out
+        return self.budget.built(out, "an object")
 
     def _ForExpr(self, node: E.ForExpr, scope: Scope) -> Any:
         coll = self.value(node.collection, scope)
@@ -289,8 +321,7 @@ class Evaluator:
             pairs = list(enumerate(coll))
         else:
             raise EvalError("for expression over a value that is not a collection")
-        if len(pairs) > MAX_ITEMS:
-            raise EvalError(f"for expression over more than {MAX_ITEMS} items")
+        self.budget.items(len(pairs), "a for expression")
         result_list: list = []
         result_map: dict = {}
         for key, value in pairs:
@@ -316,7 +347,9 @@ class Evaluator:
                 raise EvalError(f"duplicate key {out_key!r} in for expression")
             else:
                 result_map[out_key] = out_value
-        return result_list if node.key is None else result_map
+        return self.budget.built(
+            result_list if node.key is None else result_map, "a for expression"
+        )
 
     def _for_unknown(self, node: E.ForExpr, coll: Any, scope: Scope) -> Unknown:
         """Over an unknown collection: evaluate the body once to learn what it derives from."""
@@ -332,22 +365,21 @@ class Evaluator:
         return unknown_from(tuple(parts), "for expression over a value known only after apply")
 
 
-def _add(a: Any, b: Any) -> Any:
-    return float(a) + float(b) if isinstance(a, str) or isinstance(b, str) else a + b
-
-
-_BINARY = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "+": _add,
+_ARITHMETIC = {
+    "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
     "%": lambda a, b: a % b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+_BINARY = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
     "&&": lambda a, b: _truthy(a) and _truthy(b),
     "||": lambda a, b: _truthy(a) or _truthy(b),
 }
@@ -387,7 +419,7 @@ class ModuleInstance:
         """Compute once; an error is remembered and raised again (``try`` needs to see it)."""
         if key in self._memo:
             value = self._memo[key]
-            if isinstance(value, EvalError):
+            if isinstance(value, EvalError | LimitError):
                 raise value
             return value
         if key in self._busy:
@@ -395,14 +427,14 @@ class ModuleInstance:
         self._busy.add(key)
         try:
             value = compute()
-        except EvalError as exc:
+        except (EvalError, LimitError) as exc:
             value = exc
         except RecursionError:
             value = Unknown("references nested too deeply")
         finally:
             self._busy.discard(key)
         self._memo[key] = value
-        if isinstance(value, EvalError):
+        if isinstance(value, EvalError | LimitError):
             raise value
         return value
 
@@ -552,7 +584,9 @@ class ModuleInstance:
             return self.root.remote_state_outputs(instance)
         if attr in block.attrs and attr not in ("count", "for_each", "provider", "depends_on"):
             value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
-            return Computed(instance.address, attr) if has_unknown(value) else value
+            if self.root.ev.budget.has_unknown(value):
+                return Computed(instance.address, attr)
+            return value
         nested = block.children(attr)
         if nested:
             return [self.block_value(b, self.instance_scope(instance)) for b in nested]
@@ -564,7 +598,7 @@ class ModuleInstance:
         for name, attr in block.attrs.items():
             if name in ("depends_on", "provider"):
                 continue
-            out[name] = self.root.ev.eval(attr.expr, scope)
+            out[name] = self.root.ev.hand_over(self.root.ev.eval(attr.expr, scope), name)
         for child in block.blocks:
             if child.type == "dynamic" and child.labels:
                 out.setdefault(child.labels[0], []).extend(self._dynamic(child, scope))
@@ -593,8 +627,16 @@ class ModuleInstance:
             items = [{"key": i, "value": v} for i, v in enumerate(each)]
         else:
             items = [{"key": Unknown("dynamic block key"), "value": unknown_from(each, "dynamic")}]
+        budget = self.root.ev.budget
+        if len(items) > budget.limits.max_items:
+            budget.fail(
+                "max-items",
+                f"dynamic {block.labels[0]!r} block has {len(items):,} elements; "
+                f"the first {budget.limits.max_items:,} are checked",
+            )
         return [
-            self.block_value(content[0], scope.bind(**{name: item})) for item in items[:MAX_ITEMS]
+            self.block_value(content[0], scope.bind(**{name: item}))
+            for item in items[: budget.limits.max_items]
         ]
 
     def provider_for(self, block: Any) -> tuple[str, ProviderConf]:
