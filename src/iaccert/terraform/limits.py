@@ -152,7 +152,7 @@ class Budget:
             self.string(len(value), what)
         else:
             self.items(len(value), what)
-        if size > self.limits.max_value_size:
+        if size > self.limits.max_value_size and not isinstance(value, str):
             raise self.fail(
                 "max-value-size",
                 f"{what} would hold more than {self.limits.max_value_size:,} elements and "
