@@ -53,8 +53,7 @@ def lint(path: Path, *args: str) -> tuple[int, dict]:
         check=False,
     )
     assert proc.returncode in (0, 1), (
-        f"exit {proc.returncode} (signal {-proc.returncode} = killed by a limit?)\n"
-        f"{proc.stderr[-2000:]}"
+        f"exit {proc.returncode} (negative: killed by that signal, a limit?)\n{proc.stderr[-2000:]}"
     )
     return proc.returncode, json.loads(proc.stdout)
 
