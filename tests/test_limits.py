@@ -51,6 +51,10 @@ def limit_problems(root: RootAnalysis) -> list[str]:
         ('"2" + 3', 5),
         ("7 % 4 * 2", 6),
         ('flatten([["a", ["b"]], [], "c"])', ["a", "b", "c"]),
+        ('setproduct(["a", "b"], ["1", "2"])', [["a", "1"], ["a", "2"], ["b", "1"], ["b", "2"]]),
+        ('formatlist("%s.%s", ["a", "b"], "example.com")', ["a.example.com", "b.example.com"]),
+        ("pow(2, 10)", 1024),
+        ('indent(2, "a\\nb")', "a\n  b"),
     ],
 )
 def test_functions(tmp_path, expr, expected):
@@ -91,6 +95,9 @@ def test_pathological_regex_is_linear(tmp_path):
         ('split(",", "a,b,c,d,e,f,g,h,i,j,k,l")', {"max_items": 10}, "max-items"),
         ("[local.z, local.z, local.z]", {"max_value_size": 100}, "max-value-size"),
         ("65536 * 65536", {"max_number_bits": 20}, "max-number-bits"),
+        ("pow(3, 100000)", {}, "max-number-bits"),
+        ("setproduct(range(200), range(200))", {}, "max-items"),
+        ('indent(100, "a\\nb")', {"max_string_length": 10}, "max-string-length"),
         ("[local.z, local.z]", {"max_total_size": 100}, "max-total-size"),
     ],
 )

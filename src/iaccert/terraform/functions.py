@@ -360,6 +360,47 @@ def _regexall(b: Budget, pattern: Any, text: Any) -> Any:
     return out
 
 
+def _formatlist(b: Budget, fmt: Any, *args: Any) -> list:
+    """``format`` once per element: list arguments go in step, others repeat."""
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise EvalError("formatlist: the list arguments have different lengths")
+    count = lengths.pop() if lengths else 1
+    b.items(count, "formatlist()")
+    return [
+        _format(b, fmt, *(a[i] if isinstance(a, list) else a for a in args)) for i in range(count)
+    ]
+
+
+def _setproduct(b: Budget, *sets: Any) -> list:
+    """Every combination of one element from each list, counted before it is built."""
+    lists = [_need_list(s) for s in sets]
+    count = 1
+    for item in lists:
+        count *= len(item)
+        b.items(count, "setproduct()")
+    combos: list[list] = [[]]
+    for item in lists:
+        combos = [combo + [x] for combo in combos for x in item]
+    return combos
+
+
+def _pow(b: Budget, base: Any, exponent: Any) -> Any:
+    x, y = _number(base), _number(exponent)
+    if isinstance(x, int) and isinstance(y, int) and y >= 0:
+        if abs(x) <= 1:
+            return x**y
+        b.number_bits(max(1, x.bit_length()) * y, "pow()")
+        return x**y
+    return float(x) ** float(y)
+
+
+def _indent(b: Budget, spaces: Any, text: Any) -> str:
+    n, text = int(_number(spaces)), _need_str(text)
+    b.string(len(text) + max(0, n) * text.count("\n"), "indent()")
+    return text.replace("\n", "\n" + " " * n)
+
+
 def _range(b: Budget, *args: Any) -> list:
     result = range(*(int(_number(a)) for a in args))
     b.items(len(result), "range()")
@@ -420,6 +461,10 @@ SCALAR: dict[str, Callable[..., Any]] = {
     "replace": _replace,
     "regex": _regex,
     "regexall": _regexall,
+    "formatlist": _formatlist,
+    "setproduct": _setproduct,
+    "pow": _pow,
+    "indent": _indent,
     "trimsuffix": lambda s, x: _need_str(s).removesuffix(_need_str(x)),
     "trimprefix": lambda s, x: _need_str(s).removeprefix(_need_str(x)),
     "trimspace": lambda s: _need_str(s).strip(),
@@ -470,6 +515,10 @@ SIZED = {
     "regex",
     "regexall",
     "range",
+    "formatlist",
+    "setproduct",
+    "pow",
+    "indent",
 }
 
 
