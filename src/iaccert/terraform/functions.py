@@ -13,11 +13,10 @@ Terraform: linear in the text, whatever the pattern.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
-
-import re2
 
 from ..model import Computed, Unknown
 from .limits import Budget, EvalError, LimitError
@@ -265,21 +264,26 @@ def _replace(b: Budget, text: Any, old: Any, new: Any) -> Any:
 
 
 # -- regular expressions: RE2, as Terraform's (Go's regexp) ----------------------------------
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
-_RE2_OPTIONS.max_mem = 32 << 20  # bytes RE2 may use for one compiled pattern
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """The re2 module and its options, imported on first use (20 ms a run otherwise)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 32 << 20  # bytes RE2 may use for one compiled pattern
+    return re2, options
 
 
 def _compile(pattern: str, fn: str) -> Any:
     """The compiled pattern, or an Unknown saying why RE2 does not take it."""
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, _RE2_OPTIONS)
+        return re2.compile(pattern, options)
     except re2.error as exc:
-        detail = (
-            exc.args[0].decode("utf-8", "replace")
-            if exc.args and isinstance(exc.args[0], bytes)
-            else str(exc)
-        )
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
         return Unknown(f"{fn}(): the pattern {pattern[:80]!r} is not valid RE2 syntax: {detail}")
 
 

@@ -236,6 +236,7 @@ class RootAnalysis:
                     return "for_each", []
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
+        self.instance_count += 1  # counted, never refused: the tree's shape is the source's
         return "single", None
 
     def _capped(self, block: Any, count: int) -> int:
