@@ -166,3 +166,13 @@ def test_large_ordinary_template_still_decodes(tmp_path):
     )
     assert decoded.problems == []
     assert len(decoded.data["Resources"]) == 2000
+
+
+def test_limit_is_reported_at_the_attribute_that_needed_the_value(tmp_path):
+    text = 'locals {\n  x = join("", ["abcdef", "abcdef"])\n}\n'
+    text += 'resource "aws_route53_zone" "z" {\n  name = local.x\n}\n'
+    root = analyse(tmp_path, text, max_string_length=10)
+    root.resources()
+    [problem] = [p for p in root.problems if p.rule == "IAC001"]
+    assert (problem.file, problem.line) == ("main.tf", 5)
+    assert "max-string-length" in problem.message

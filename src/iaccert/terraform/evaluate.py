@@ -583,7 +583,8 @@ class ModuleInstance:
         if remote_state and attr == "outputs":
             return self.root.remote_state_outputs(instance)
         if attr in block.attrs and attr not in ("count", "for_each", "provider", "depends_on"):
-            value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
+            with self.root.ev.budget.at(block.file, block.attrs[attr].line):
+                value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
             if self.root.ev.budget.has_unknown(value):
                 return Computed(instance.address, attr)
             return value
@@ -598,7 +599,9 @@ class ModuleInstance:
         for name, attr in block.attrs.items():
             if name in ("depends_on", "provider"):
                 continue
-            out[name] = self.root.ev.hand_over(self.root.ev.eval(attr.expr, scope), name)
+            with self.root.ev.budget.at(block.file, attr.line):
+                value = self.root.ev.eval(attr.expr, scope)
+                out[name] = self.root.ev.hand_over(value, name)
         for child in block.blocks:
             if child.type == "dynamic" and child.labels:
                 out.setdefault(child.labels[0], []).extend(self._dynamic(child, scope))

@@ -11,6 +11,8 @@ as IAC001, by the limit's name, and the rest of the scan goes on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +57,8 @@ class Budget:
         self.limits = limits or Limits()
         self.steps = 0
         self.total = 0
-        self.hits: dict[str, str] = {}  # limit name -> the first message
+        self.hits: dict[str, tuple[str, tuple | None]] = {}  # name -> (message, (file, line))
+        self.where: tuple | None = None  # the attribute being evaluated: (file, line)
         # id -> (the container, kept alive so that its id stays its own; size; has unknowns)
         self._known: dict[int, tuple[Any, int, bool]] = {}
 
@@ -66,9 +69,18 @@ class Budget:
             raise EvalError("evaluation step limit reached")
 
     # -- checks before building ------------------------------------------------------------
+    @contextmanager
+    def at(self, file: str, line: int) -> Iterator[None]:
+        """Limits hit meanwhile are reported at this attribute (the first that needed them)."""
+        outer, self.where = self.where, (file, line)
+        try:
+            yield
+        finally:
+            self.where = outer
+
     def fail(self, limit: str, detail: str) -> LimitError:
         error = LimitError(limit, detail)
-        self.hits.setdefault(limit, str(error))
+        self.hits.setdefault(limit, (str(error), self.where))
         return error
 
     def string(self, length: int, what: str) -> None:

@@ -216,7 +216,8 @@ class RootAnalysis:
             block.type == "resource" and block.labels[0] in bindings()["domains"]
         )
         if "count" in block.attrs:
-            count = self.ev.eval(block.attrs["count"].expr, scope)
+            with self.ev.budget.at(block.file, block.attrs["count"].line):
+                count = self.ev.eval(block.attrs["count"].expr, scope)
             if isinstance(count, bool) or not isinstance(count, int | float):
                 return "count", [0]
             if count < 1:
@@ -224,7 +225,8 @@ class RootAnalysis:
             count = int(min(count, 2**62)) if count == count else 0  # inf, nan
             return "count", list(range(self._capped(block, count)))
         if "for_each" in block.attrs:
-            value = self.ev.eval(block.attrs["for_each"].expr, scope)
+            with self.ev.budget.at(block.file, block.attrs["for_each"].line):
+                value = self.ev.eval(block.attrs["for_each"].expr, scope)
             if isinstance(value, dict) and value:
                 pairs = [(k, value[k]) for k in sorted(value)]
                 return "for_each", pairs[: self._capped(block, len(pairs))]
@@ -433,10 +435,12 @@ class RootAnalysis:
                     rule="IAC001",
                 )
             )
-        for message in self.ev.budget.hits.values():
+        files = self.loader.files()
+        for message, where in self.ev.budget.hits.values():
+            file, line = where if where and where[0] in files else (first, 1)
             self.problems.append(
                 ParseProblem(
-                    first, 1, 1, f"{message}; the values built from it are unknown", rule="IAC001"
+                    file, line, 1, f"{message}; the values built from it are unknown", rule="IAC001"
                 )
             )
         return out
