@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Computed, Unknown, refs_of
+from ..model import Computed, Unknown
 from . import expr as E
 from .config import ModuleConfig, depends_on_names
 from .functions import _number, call, unknown_from
@@ -159,7 +159,7 @@ class Evaluator:
     def _Template(self, node: E.Template, scope: Scope) -> Any:
         parts = [p if isinstance(p, str) else self.value(p, scope) for p in node.parts]
         if self.budget.has_unknown(parts):
-            return unknown_from(tuple(parts), "template with an unknown part")
+            return unknown_from(tuple(parts), "template with an unknown part", self.budget)
         texts = [_to_str(p) for p in parts]
         self.budget.string(sum(len(t) for t in texts), "a string template")
         return self.budget.built("".join(texts), "a string template")
@@ -186,7 +186,9 @@ class Evaluator:
         if isinstance(obj, ModuleObj):
             return obj.module.output(attr)
         if isinstance(obj, Computed):
-            return unknown_from(obj, f"{obj.address}.{obj.attr}.{attr} is known only after apply")
+            return unknown_from(
+                obj, f"{obj.address}.{obj.attr}.{attr} is known only after apply", self.budget
+            )
         if isinstance(obj, Unknown):
             return obj
         if isinstance(obj, AnyKeyed):
@@ -202,9 +204,9 @@ class Evaluator:
         if isinstance(obj, AnyKeyed):
             return obj.item
         if isinstance(obj, Computed | Unknown):
-            return unknown_from(obj, "index into a value known only after apply")
+            return unknown_from(obj, "index into a value known only after apply", self.budget)
         if isinstance(key, Computed | Unknown):
-            return unknown_from((obj, key), "index with an unknown key")
+            return unknown_from((obj, key), "index with an unknown key", self.budget)
         if isinstance(obj, list):
             try:
                 return obj[int(key)]
@@ -222,10 +224,10 @@ class Evaluator:
         if obj is None:
             return []
         if isinstance(obj, Computed | Unknown):
-            return unknown_from(obj, "splat of a value known only after apply")
+            return unknown_from(obj, "splat of a value known only after apply", self.budget)
         if isinstance(obj, AnyKeyed):
             item = self.value(node.rest, scope.bind(**{"@": obj.item}))
-            return unknown_from(item, "splat over instances the code does not decide")
+            return unknown_from(item, "splat over instances the code does not decide", self.budget)
         items = obj if isinstance(obj, list) else [obj]
         out = [self.value(node.rest, scope.bind(**{"@": item})) for item in items]
         return self.budget.built(out, "a splat expression")
@@ -237,7 +239,9 @@ class Evaluator:
         if node.expand and args:
             last = args.pop()
             if isinstance(last, Unknown | Computed):
-                return unknown_from(last, f"{node.name}() with expanded unknown arguments")
+                return unknown_from(
+                    last, f"{node.name}() with expanded unknown arguments", self.budget
+                )
             args.extend(last if isinstance(last, list) else list(last.values()))
         return call(node.name, args, self.budget)
 
@@ -259,10 +263,8 @@ class Evaluator:
             false = self.eval(node.false, scope)
             if true == false:
                 return true
-            return Unknown(
-                "chosen by a condition the code does not decide",
-                frozenset(refs_of([cond, true, false])),
-            )
+            refs = unknown_from((cond, true, false), "", self.budget).refs
+            return Unknown("chosen by a condition the code does not decide", refs)
         return self.value(node.true if _truthy(cond) else node.false, scope)
 
     def _BinOp(self, node: E.BinOp, scope: Scope) -> Any:
@@ -273,7 +275,7 @@ class Evaluator:
         if node.op == "||" and (left is True or right is True):
             return True
         if self.budget.has_unknown([left, right]):
-            return unknown_from((left, right), f"{node.op} of an unknown value")
+            return unknown_from((left, right), f"{node.op} of an unknown value", self.budget)
         if node.op in _ARITHMETIC:
             return self._arithmetic(node.op, _number(left), _number(right))
         try:
@@ -295,7 +297,7 @@ class Evaluator:
     def _Unary(self, node: E.Unary, scope: Scope) -> Any:
         value = self.value(node.operand, scope)
         if self.budget.has_unknown(value):
-            return unknown_from(value, f"{node.op} of an unknown value")
+            return unknown_from(value, f"{node.op} of an unknown value", self.budget)
         return (not _truthy(value)) if node.op == "!" else -_number(value)
 
     def _TupleExpr(self, node: E.TupleExpr, scope: Scope) -> Any:
@@ -307,7 +309,7 @@ class Evaluator:
             key = self.value(key_node, scope)
             value = self.value(value_node, scope)
             if isinstance(key, Unknown | Computed):
-                return unknown_from((key, value), "object with an unknown key")
+                return unknown_from((key, value), "object with an unknown key", self.budget)
             out[_to_str(key)] = value
         return self.budget.built(out, "an object")
 
@@ -339,7 +341,9 @@ class Evaluator:
             out_key = self.value(node.key, inner)
             out_value = self.value(node.value, inner)
             if isinstance(out_key, Unknown | Computed):
-                return unknown_from((out_key, out_value), "for expression with unknown keys")
+                return unknown_from(
+                    (out_key, out_value), "for expression with unknown keys", self.budget
+                )
             out_key = _to_str(out_key)
             if node.group:
                 result_map.setdefault(out_key, []).append(out_value)
@@ -353,7 +357,9 @@ class Evaluator:
 
     def _for_unknown(self, node: E.ForExpr, coll: Any, scope: Scope) -> Unknown:
         """Over an unknown collection: evaluate the body once to learn what it derives from."""
-        item = coll.item if isinstance(coll, AnyKeyed) else unknown_from(coll, "element")
+        item = (
+            coll.item if isinstance(coll, AnyKeyed) else unknown_from(coll, "element", self.budget)
+        )
         names = {node.value_var: item}
         if node.key_var:
             names[node.key_var] = Unknown("key of an unknown collection")
@@ -362,7 +368,9 @@ class Evaluator:
         parts.append(self.eval(node.value, inner))
         if node.key is not None:
             parts.append(self.eval(node.key, inner))
-        return unknown_from(tuple(parts), "for expression over a value known only after apply")
+        return unknown_from(
+            tuple(parts), "for expression over a value known only after apply", self.budget
+        )
 
 
 _ARITHMETIC = {
@@ -629,7 +637,12 @@ class ModuleInstance:
         elif isinstance(each, list):
             items = [{"key": i, "value": v} for i, v in enumerate(each)]
         else:
-            items = [{"key": Unknown("dynamic block key"), "value": unknown_from(each, "dynamic")}]
+            items = [
+                {
+                    "key": Unknown("dynamic block key"),
+                    "value": unknown_from(each, "dynamic"),
+                }
+            ]
         budget = self.root.ev.budget
         if len(items) > budget.limits.max_items:
             budget.fail(

@@ -26,9 +26,10 @@ __all__ = ["Budget", "EvalError", "LimitError", "call", "has_unknown", "unknown_
 _WALK_NODES = 100_000  # how much of a value unknown_from looks through for references
 
 
-def unknown_from(args: Any, reason: str) -> Unknown:
+def unknown_from(args: Any, reason: str, budget: Budget | None = None) -> Unknown:
     """An unknown result carrying the references of everything it was computed from
-    (the first 100,000 parts of it: a huge value must not make this slow)."""
+    (the first 100,000 parts of it: a huge value must not make this slow). Looking is work:
+    each part counts as a step of ``budget``."""
     refs: set = set()
     first: Unknown | None = None
     stack, seen = [args], 0
@@ -44,6 +45,8 @@ def unknown_from(args: Any, reason: str) -> Unknown:
             stack.extend(reversed(list(item.values())))
         elif isinstance(item, list | tuple):
             stack.extend(reversed(item))
+    if budget is not None:
+        budget.step(seen)
     return Unknown(first.reason if first is not None else reason, frozenset(refs))
 
 
@@ -541,14 +544,14 @@ def call(name: str, args: list, budget: Budget | None = None) -> Any:
         if name not in ("coalesce", "lookup") and any(
             isinstance(a, Unknown | Computed) for a in args
         ):
-            return unknown_from(tuple(args), f"{name}() of an unknown value")
+            return unknown_from(tuple(args), f"{name}() of an unknown value", b)
         fn = STRUCTURAL[name]
     elif name in SCALAR:
         if any(b.has_unknown(a) for a in args):
-            return unknown_from(tuple(args), f"{name}() of an unknown value")
+            return unknown_from(tuple(args), f"{name}() of an unknown value", b)
         fn = SCALAR[name]
     else:
-        return unknown_from(tuple(args), f"function {name}() is not evaluated by iaccert")
+        return unknown_from(tuple(args), f"function {name}() is not evaluated by iaccert", b)
     try:
         result = fn(b, *args) if name in SIZED else fn(*args)
     except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
