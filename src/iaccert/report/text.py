@@ -132,11 +132,21 @@ class SourceCache:
         return self._files[path]
 
 
-SECRET_NAME = re.compile(
-    r"""^(\s*["']?)([\w.-]*(private_?key|certificate_body|certificate_chain|secret|password"""
-    r"""|token|PrivateKey|CertificateBody|CertificateChain)[\w.-]*["']?\s*[=:])""",
-    re.IGNORECASE,
+# An attribute, key or parameter name and what assigns to it: ``  "name" =`` / ``Name:``.
+# Written so that matching is linear in the line's length (no nested quantifiers that can
+# try every split of one long word); the name is then searched for a secret's word.
+_ASSIGNMENT = re.compile(r"""(\s*["']?)([\w.-]+)(["']?\s*[=:])""")
+_SECRET_WORD = re.compile(
+    r"private_?key|certificate_?body|certificate_?chain|secret|password|token", re.IGNORECASE
 )
+
+
+def _secret_assignment(line: str) -> str | None:
+    """``  private_key = `` when the line assigns to a name that says it holds a secret."""
+    match = _ASSIGNMENT.match(line)
+    if match and _SECRET_WORD.search(match.group(2)):
+        return match.group(0)
+    return None
 
 
 def redact(lines: list[str]) -> list[str]:
@@ -146,11 +156,11 @@ def redact(lines: list[str]) -> list[str]:
     for line in lines:
         if "-----BEGIN" in line:
             in_pem = True
-        match = SECRET_NAME.match(line)
-        if match:
-            out.append(match.group(1) + match.group(2) + " <redacted>")
+        assignment = _secret_assignment(line)
+        if assignment is not None:
+            out.append(assignment + " <redacted>")
         elif in_pem:
-            out.append(re.match(r"\s*", line).group(0) + "<redacted>")
+            out.append(line[: len(line) - len(line.lstrip())] + "<redacted>")
         else:
             out.append(line)
         if "-----END" in line:
