@@ -33,7 +33,7 @@ from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
 from .params import read_parameters_file
-from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, sam_domain
+from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, implicit_apis, sam_domain
 
 MAX_WORLDS = 8
 MAX_NESTING = 8
@@ -105,6 +105,9 @@ class Stack:
             if isinstance(v, dict) and isinstance(v.get("Type"), str)
         }
         self.keys = {str(k): k for k in _section(data, "Resources")}
+        implicit, keys = implicit_apis(data, self.resources)  # SAM's ServerlessRestApi...
+        self.resources.update(implicit)
+        self.keys.update(keys)
         self.nested: dict[str, Stack] = {}
 
     @property
