@@ -480,9 +480,16 @@ def _suppressions(metadata: Any) -> list[tuple[str, str]]:
 
 
 def load_cloudformation(
-    templates: list[Path], manifests: list[Path], options: CfnOptions, display
+    templates: list[Path],
+    manifests: list[Path],
+    options: CfnOptions,
+    display,
+    documents: list[tuple[Decoded, Environment]] = (),
 ) -> Project:
-    """Every root template among ``templates`` (a template another one nests is no root)."""
+    """Every root template among ``templates`` (a template another one nests is no root).
+
+    ``documents`` are templates another front end already decoded (a serverless file's
+    ``resources``), each with its stack's environment."""
     project = Project()
     given: dict[str, Any] = dict(options.default_parameters)
     if options.parameters_file is not None:
@@ -497,7 +504,11 @@ def load_cloudformation(
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
 
     loader = CfnLoader(display)
+    for document, env in documents:
+        loader.decoded[document.path.resolve()] = document
+        environments.setdefault(document.path.resolve(), env)
     decoded = {p.resolve(): loader.decode(p) for p in templates}
+    decoded.update({d.path.resolve(): d for d, _ in documents})
     nested = {path for d in decoded.values() for path, _ in loader.nested_paths(d).values()}
     for path in sorted(decoded):
         template = decoded[path]

@@ -1,0 +1,116 @@
+"""One serverless file: decode, resolve its variables, hand ``resources`` to the
+CloudFormation loader and the plugin's settings to ``domains.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..cloudformation.decode import Decoded, decode_template, line_of
+from ..cloudformation.options import CfnOptions
+from ..model import ParseProblem, Project, Region, Unknown
+from .domains import PluginDomains
+from .variables import Variables
+
+NOT_ANALYSED = "IAC004"
+SECTIONS = ("Resources", "Outputs", "Conditions", "Mappings", "Parameters")
+
+
+def _resources_section(value: Any, variables: Variables) -> tuple[dict, list[str]]:
+    """The CloudFormation sections under ``resources`` (a mapping, or a list of mappings,
+    merged in order as the framework does), resolved; and what could not be read."""
+    items = value if isinstance(value, list) else [value]
+    merged: dict = {}
+    unread: list[str] = []
+    for index, item in enumerate(items):
+        where = f"resources[{index}]" if isinstance(value, list) else "resources"
+        resolved = variables.resolve(item)
+        if isinstance(resolved, Unknown):
+            unread.append(f"{where}: {resolved.reason}")
+            continue
+        if not isinstance(resolved, dict):
+            continue
+        for key, section in resolved.items():
+            if str(key) not in SECTIONS or not isinstance(section, dict):
+                continue
+            target = next((k for k in merged if k == key), None)
+            if target is None:
+                merged[key] = dict(section)
+            else:
+                merged[target].update(section)
+    return merged, unread
+
+
+def _region(variables: Variables, display: str) -> Region:
+    value = variables.region()
+    if isinstance(value, str):
+        return Region(f"serverless:{display}", value)
+    why = value.reason if isinstance(value, Unknown) else "provider.region is not a string"
+    return Region(f"serverless:{display}", None, f"provider.region: {why}; pass --region")
+
+
+def load_file(path: Path, options: CfnOptions, display) -> tuple[Project, Decoded | None, Any]:
+    """The plugin's domains as a Project, and the resources section as a decoded template
+    (with the stack's region) for the CloudFormation loader."""
+    project = Project()
+    shown = display(path)
+    decoded = decode_template(path, shown)
+    project.problems.extend(decoded.problems)
+    project.files.add(shown)
+    project.parsed_files += 1
+    data = decoded.data
+    if not isinstance(data, dict):
+        return project, None, None
+    variables = Variables(data, shown, options.region)
+    region = _region(variables, shown)
+    plugin = PluginDomains(variables, shown, region)
+    found, unread = plugin.resources(data.get("custom"))
+    project.resources.extend(found)
+    template = None
+    resources_key = next((k for k in data if k == "resources"), None)
+    if resources_key is not None:
+        sections, more = _resources_section(data[resources_key], variables)
+        unread.extend(more)
+        if sections.get("Resources"):
+            template = Decoded(path, shown, sections, partial=decoded.partial)
+    custom_key = next((k for k in data if k == "custom"), None)
+    line = line_of(custom_key if custom_key is not None else resources_key)
+    for what in unread:
+        project.problems.append(
+            ParseProblem(
+                shown,
+                line,
+                1,
+                f"not analysed: {what}; domains defined there are not checked "
+                "(write them in this file, or scan the file they come from)",
+                rule=NOT_ANALYSED,
+            )
+        )
+    return project, template, region
+
+
+def load_serverless(paths: list[Path], options: CfnOptions | None, display) -> Project:
+    from ..cloudformation.stacks import Environment, load_cloudformation
+
+    options = options or CfnOptions()
+    project = Project()
+    documents = []
+    for path in sorted(paths):
+        try:
+            part, template, region = load_file(path, options, display)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - one file, never the scan
+            shown = display(path)
+            project.problems.append(
+                ParseProblem(shown, 1, 1, f"cannot analyse: {type(exc).__name__}: {exc}")
+            )
+            project.files.add(shown)
+            continue
+        project.merge(part)
+        if template is not None:
+            env = Environment(region.name, None, region.why_unknown)
+            documents.append((template, env))
+    if documents:
+        cfn = load_cloudformation([], [], options, display, documents=documents)
+        cfn.files -= project.files  # counted once
+        project.merge(cfn)
+    return project
