@@ -154,18 +154,15 @@ class PluginDomains:
     ) -> Resource:
         by_name = config.get("certificateName")
         name = by_name if by_name is not None else config.get("domainName")
-        if endpoint == "EDGE":
-            region = Region(f"region:{EDGE_REGION}", EDGE_REGION)
-        else:
-            region = self.region
+        edge = Region(f"region:{EDGE_REGION}", EDGE_REGION)
+        region = edge if endpoint == "EDGE" else self.region  # where the plugin searches
         where = region.name or "the deploy region"
         if by_name is not None:
             how = "the first ACM certificate named " + _shown(name, "by certificateName")
             line = lines.get("certificateName", location.line)
         else:
-            how = (
-                "the ACM certificate with the longest name (or SAN) contained in "
-                + _shown(name, "the domain name")
+            how = "the ACM certificate with the longest name (or SAN) contained in " + _shown(
+                name, "the domain name"
             )
             line = location.line
         statuses = ", ".join(LOOKUP_STATUSES[:-1]) + " or " + LOOKUP_STATUSES[-1]
