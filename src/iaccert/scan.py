@@ -103,6 +103,9 @@ def scan(
         project.merge(
             load_cloudformation(targets.cfn_templates, targets.cdk_manifests, cfn, display_path)
         )
+    from .unanalysed import find_unanalysed
+
+    project.problems.extend(find_unanalysed(sources, display_path, exclude))
     if targets.serverless_files:
         from .serverless import load_serverless
 

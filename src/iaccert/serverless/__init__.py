@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 SERVERLESS_FILES = ("serverless.yml", "serverless.yaml", "serverless.json")
-# Serverless configurations iaccert does not read: JavaScript that only running it evaluates.
-SERVERLESS_SCRIPTS = ("serverless.js", "serverless.ts", "serverless.mjs", "serverless.cjs")
 
 
 def is_serverless_file(name: str) -> bool:
@@ -28,4 +26,4 @@ def load_serverless(paths: list[Path], options, display):
     return load(paths, options, display)
 
 
-__all__ = ["SERVERLESS_FILES", "SERVERLESS_SCRIPTS", "is_serverless_file", "load_serverless"]
+__all__ = ["SERVERLESS_FILES", "is_serverless_file", "load_serverless"]

@@ -94,17 +94,17 @@ class PluginDomains:
         self.display = display
         self.region = region
 
-    def resources(self, custom: Any) -> tuple[list[Resource], list[str]]:
-        """The domain and lookup Resources, and what could not be read (for a finding)."""
+    def resources(self, custom: Any) -> tuple[list[Resource], list[tuple[str, int]]]:
+        """The domain and lookup Resources, and what could not be read, with its line."""
         if not isinstance(custom, dict):
             return [], []
         resources: list[Resource] = []
-        unread: list[str] = []
+        unread: list[tuple[str, int]] = []
         for address, node, where in _entries(custom):
             config = self.variables.resolve(node)
             if not isinstance(config, dict):
                 why = config.reason if isinstance(config, Unknown) else "it is not a mapping"
-                unread.append(f"{address}: {why}")
+                unread.append((f"{address}: {why}", line_of(where)))
                 continue
             resources.extend(self.domain(address, node, config, line_of(where)))
         return resources, unread

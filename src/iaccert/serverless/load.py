@@ -3,6 +3,7 @@ CloudFormation loader and the plugin's settings to ``domains.py``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,31 @@ NOT_ANALYSED = "IAC004"
 SECTIONS = ("Resources", "Outputs", "Conditions", "Mappings", "Parameters")
 
 
-def _resources_section(value: Any, variables: Variables) -> tuple[dict, list[str]]:
+_FILE_ITEM = re.compile(r"^\$\{file\(([^)$]+)\)(?::[\w.-]+)?\}$")
+
+
+def _scanned_elsewhere(item: Any, base: Path) -> bool:
+    """``${file(resources/api.yml)}`` naming a file beside this one: that file is scanned on
+    its own (as a template when it is one), so nothing goes unseen."""
+    match = _FILE_ITEM.match(item.strip()) if isinstance(item, str) else None
+    return bool(match) and (base / match.group(1).strip()).is_file()
+
+
+def _resources_section(
+    value: Any, variables: Variables, base: Path
+) -> tuple[dict, list[tuple[str, int]]]:
     """The CloudFormation sections under ``resources`` (a mapping, or a list of mappings,
     merged in order as the framework does), resolved; and what could not be read."""
     items = value if isinstance(value, list) else [value]
     merged: dict = {}
-    unread: list[str] = []
+    unread: list[tuple[str, int]] = []
     for index, item in enumerate(items):
         where = f"resources[{index}]" if isinstance(value, list) else "resources"
+        if _scanned_elsewhere(item, base):
+            continue
         resolved = variables.resolve(item)
         if isinstance(resolved, Unknown):
-            unread.append(f"{where}: {resolved.reason}")
+            unread.append((f"{where}: {resolved.reason}", line_of(item, line_of(value))))
             continue
         if not isinstance(resolved, dict):
             continue
@@ -39,6 +54,20 @@ def _resources_section(value: Any, variables: Variables) -> tuple[dict, list[str
             else:
                 merged[target].update(section)
     return merged, unread
+
+
+def _unread_custom(data: dict, variables: Variables) -> list[tuple[str, int]]:
+    """``custom: ${file(...)}`` in a file using the plugin: its domains are not seen."""
+    key = next((k for k in data if k == "custom"), None)
+    plugins = data.get("plugins")
+    names = plugins.get("modules") if isinstance(plugins, dict) else plugins
+    uses = isinstance(names, list) and "serverless-domain-manager" in names
+    if key is None or not uses or isinstance(data[key], dict):
+        return []
+    resolved = variables.resolve(data[key])
+    if not isinstance(resolved, Unknown):
+        return []
+    return [(f"custom: {resolved.reason}", line_of(key))]
 
 
 def _region(variables: Variables, display: str) -> Region:
@@ -65,24 +94,23 @@ def load_file(path: Path, options: CfnOptions, display) -> tuple[Project, Decode
     region = _region(variables, shown)
     plugin = PluginDomains(variables, shown, region)
     found, unread = plugin.resources(data.get("custom"))
+    unread.extend(_unread_custom(data, variables))
     project.resources.extend(found)
     template = None
     resources_key = next((k for k in data if k == "resources"), None)
     if resources_key is not None:
-        sections, more = _resources_section(data[resources_key], variables)
+        sections, more = _resources_section(data[resources_key], variables, path.parent)
         unread.extend(more)
         if sections.get("Resources"):
             template = Decoded(path, shown, sections, partial=decoded.partial)
-    custom_key = next((k for k in data if k == "custom"), None)
-    line = line_of(custom_key if custom_key is not None else resources_key)
-    for what in unread:
+    for what, line in unread:
         project.problems.append(
             ParseProblem(
                 shown,
                 line,
                 1,
-                f"not analysed: {what}; domains defined there are not checked "
-                "(write them in this file, or scan the file they come from)",
+                f"Serverless settings not analysed: {what}; the domains defined there are not "
+                "checked: write them in this file, or lint the file they come from",
                 rule=NOT_ANALYSED,
             )
         )
