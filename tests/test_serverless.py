@@ -49,7 +49,7 @@ def test_the_safe_variables_resolve(text, want):
         ("${ssm:/certs/api}", "SSM parameter"),
         ("${s3:bucket/key}", "S3 object"),
         ("${opt:certificate-arn}", "--certificate-arn option"),
-        ("${self:custom.loop}", "too deeply"),
+        ("${self:custom.loop}", "refers to itself"),
         ("cert-${env:STAGE}", "environment variable"),
     ],
 )
@@ -201,3 +201,18 @@ def test_pulumi_and_script_serverless_configurations_with_a_domain(tmp_path):
     found = sorted(find_unanalysed([tmp_path], str), key=lambda p: p.file)
     assert [Path(p.file).name for p in found] == ["Pulumi.yaml", "serverless.ts"]
     assert "Pulumi program not analysed" in found[0].message
+
+
+def test_self_references_that_fan_out_are_bounded(tmp_path):
+    import time
+
+    lines = ["custom:"] + [
+        f"  v{i}: ${{self:custom.v{i + 1}}}${{self:custom.v{i + 1}}}" for i in range(40)
+    ]
+    lines += ["  v40: x", "  customDomain:", "    domainName: ${self:custom.v0}.example.com"]
+    write(tmp_path, "\n".join(lines) + "\n")
+    start = time.monotonic()
+    result = scan([tmp_path])
+    assert time.monotonic() - start < 20
+    [chain] = result.chains
+    assert isinstance(chain.name, Unknown)

@@ -17,6 +17,8 @@ from typing import Any
 from ..model import Unknown
 
 MAX_DEPTH = 20
+MAX_STEPS = 20_000  # variables resolved per file (a bound on hostile input)
+MAX_TEXT = 100_000  # characters in one resolved string
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
 _SOURCE = re.compile(r"^\s*(self|opt|sls|env|cf|ssm|s3|aws|param|git|file|strToBool)\s*[:(]")
@@ -73,6 +75,9 @@ class Variables:
         self.document = document
         self.display = display
         self.cli_region = region
+        self.steps = 0
+        self._paths: dict[str, Any] = {}  # self: address -> its value, each resolved once
+        self._resolving: set[str] = set()
 
     # -- whole values ----------------------------------------------------------------------
     def resolve(self, node: Any, depth: int = 0) -> Any:
@@ -119,6 +124,8 @@ class Variables:
                 return Unknown(f"{text!r} joins a mapping or list into a string")
         if not pieces:
             return ""
+        if sum(len(_text(p)) for p in pieces) > MAX_TEXT:
+            return Unknown(f"a value in {self.display} grows beyond {MAX_TEXT} characters")
         joined = "".join(_text(p) for p in pieces)
         return type(text)(joined, text.start_mark, text.end_mark) if _marked(text) else joined
 
@@ -126,6 +133,9 @@ class Variables:
     def variable(self, content: str, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return Unknown(f"variables in {self.display} nest too deeply (a cycle?)")
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            return Unknown(f"{self.display} has more than {MAX_STEPS} variables to resolve")
         if "${" in content:
             content = self.expand(content, depth)
             if isinstance(content, Unknown):
@@ -178,6 +188,19 @@ class Variables:
         return Unknown(_deploy_time(name, text))
 
     def self_path(self, address: str, depth: int) -> Any:
+        if address in self._paths:
+            return self._paths[address]
+        if address in self._resolving:
+            return Unknown(f"${{self:{address}}} refers to itself")
+        self._resolving.add(address)
+        try:
+            value = self._self_path(address, depth)
+        finally:
+            self._resolving.discard(address)
+        self._paths[address] = value
+        return value
+
+    def _self_path(self, address: str, depth: int) -> Any:
         node: Any = self.document
         for part in [p for p in address.split(".") if p] if address else []:
             if isinstance(node, dict) and part in node:
