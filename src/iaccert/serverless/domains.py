@@ -31,6 +31,10 @@ LOOKUP_TYPE = "serverless:certificateLookup"
 LOOKUP_STATUSES = ["PENDING_VALIDATION", "ISSUED", "INACTIVE"]
 API_TYPES = ("rest", "http", "websocket")
 EDGE_REGION = "us-east-1"
+ELSEWHERE = (
+    "; the domains defined there are not checked: write them in this file, or lint the "
+    "file they come from"
+)
 
 
 def _entries(custom: dict) -> list[tuple[str, Any, Any]]:
@@ -102,9 +106,12 @@ class PluginDomains:
         unread: list[tuple[str, int]] = []
         for address, node, where in _entries(custom):
             config = self.variables.resolve(node)
+            if isinstance(config, Unknown):
+                unread.append((f"{address}: {config.reason}{ELSEWHERE}", line_of(where)))
+                continue
             if not isinstance(config, dict):
-                why = config.reason if isinstance(config, Unknown) else "it is not a mapping"
-                unread.append((f"{address}: {why}", line_of(where)))
+                what = f"{address} is {_kind(config)}, not a mapping of the plugin's settings"
+                unread.append((what, line_of(where)))
                 continue
             resources.extend(self.domain(address, node, config, line_of(where)))
         return resources, unread
@@ -192,3 +199,11 @@ def _shown(name: Any, what: str) -> str:
         return repr(name)
     why = f": {name.reason}" if isinstance(name, Unknown) else ""
     return f"{what}, which is not known here ({why.removeprefix(': ') or 'not a string'})"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else "a single value"

@@ -10,7 +10,7 @@ from typing import Any
 from ..cloudformation.decode import Decoded, decode_template, line_of
 from ..cloudformation.options import CfnOptions
 from ..model import ParseProblem, Project, Region, Unknown
-from .domains import PluginDomains
+from .domains import ELSEWHERE, PluginDomains
 from .variables import Variables
 
 NOT_ANALYSED = "IAC004"
@@ -41,7 +41,7 @@ def _resources_section(
             continue
         resolved = variables.resolve(item)
         if isinstance(resolved, Unknown):
-            unread.append((f"{where}: {resolved.reason}", line_of(item, line_of(value))))
+            unread.append((f"{where}: {resolved.reason}{ELSEWHERE}", line_of(item, line_of(value))))
             continue
         if not isinstance(resolved, dict):
             continue
@@ -67,7 +67,7 @@ def _unread_custom(data: dict, variables: Variables) -> list[tuple[str, int]]:
     resolved = variables.resolve(data[key])
     if not isinstance(resolved, Unknown):
         return []
-    return [(f"custom: {resolved.reason}", line_of(key))]
+    return [(f"custom: {resolved.reason}{ELSEWHERE}", line_of(key))]
 
 
 def _region(variables: Variables, display: str) -> Region:
@@ -109,8 +109,7 @@ def load_file(path: Path, options: CfnOptions, display) -> tuple[Project, Decode
                 shown,
                 line,
                 1,
-                f"Serverless settings not analysed: {what}; the domains defined there are not "
-                "checked: write them in this file, or lint the file they come from",
+                f"Serverless settings not analysed: {what}",
                 rule=NOT_ANALYSED,
             )
         )
