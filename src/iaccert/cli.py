@@ -177,7 +177,8 @@ def lint(
         [],
         "--region",
         help="Region of what the code does not place (repeatable): CloudFormation stacks and "
-        "AWS::Region take the first (a CDK manifest's stack environment wins); --live lookups.",
+        "AWS::Region take the first (a CDK manifest's stack environment wins), and so does "
+        "${opt:region} in serverless files; --live lookups.",
     ),
     role_arn: str | None = typer.Option(
         None, "--role-arn", help="--live: role to assume in the account of a literal ARN."
@@ -195,8 +196,8 @@ def lint(
         False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
     ),
 ) -> None:
-    """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
-    certificate chain is not sound."""
+    """Scan Terraform, CloudFormation, SAM, CDK output and Serverless Framework files and
+    report every domain whose certificate chain is not sound."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
     from .findings import fails
