@@ -216,3 +216,9 @@ def test_self_references_that_fan_out_are_bounded(tmp_path):
     assert time.monotonic() - start < 20
     [chain] = result.chains
     assert isinstance(chain.name, Unknown)
+
+
+def test_the_frameworks_own_domains_are_not_silent(tmp_path):
+    write(tmp_path, "provider:\n  name: aws\n  domain: api.example.com\n")
+    [found] = [f for f in scan([tmp_path]).findings if f.rule.id == "IAC004"]
+    assert found.location.line == 3 and "provider.domain" in found.message

@@ -70,6 +70,21 @@ def _unread_custom(data: dict, variables: Variables) -> list[tuple[str, int]]:
     return [(f"custom: {resolved.reason}{ELSEWHERE}", line_of(key))]
 
 
+def _framework_domains(data: dict) -> list[tuple[str, int]]:
+    """``provider.domain(s)``: the framework's own custom domains (v4), not modelled here."""
+    provider = data.get("provider")
+    if not isinstance(provider, dict):
+        return []
+    key = next((k for k in provider if k in ("domain", "domains")), None)
+    if key is None:
+        return []
+    what = (
+        f"provider.{key}: the Serverless Framework's own custom domains are not modelled by "
+        "iaccert; check the deployed domains with `iaccert live`"
+    )
+    return [(what, line_of(key))]
+
+
 def _region(variables: Variables, display: str) -> Region:
     value = variables.region()
     if isinstance(value, str):
@@ -95,6 +110,7 @@ def load_file(path: Path, options: CfnOptions, display) -> tuple[Project, Decode
     plugin = PluginDomains(variables, shown, region)
     found, unread = plugin.resources(data.get("custom"))
     unread.extend(_unread_custom(data, variables))
+    unread.extend(_framework_domains(data))
     project.resources.extend(found)
     template = None
     resources_key = next((k for k in data if k == "resources"), None)
