@@ -129,6 +129,7 @@ class PluginDomains:
             "apiType": _upper(config.get("apiType"), "REST"),
             "enabled": enabled,
         }
+        base = address
         if enabled is False:
             address = f"{address} (latent: enabled is false)"
         location = Location(self.display, line, end_line_of(node, line))
@@ -137,7 +138,7 @@ class PluginDomains:
         if arn is not None:
             attrs["certificateArn"] = arn
         else:
-            lookup = self.lookup(address, config, endpoint, lines, location)
+            lookup = self.lookup(base, config, endpoint, lines, location)
             attrs["certificateArn"] = Computed(lookup.address, "arn")
             if "certificateName" in lines:
                 lines["certificateArn"] = lines["certificateName"]
