@@ -94,7 +94,7 @@ def test_plugin_defaults_and_where_it_looks_for_the_certificate(tmp_path):
     assert set(chains) == {
         "custom.customDomain.rest",
         "custom.customDomain.websocket",
-        "custom.customDomains[0] (latent: enabled is false)",
+        "custom.customDomains[0]",
     }
     rest = chains["custom.customDomain.rest"]
     assert (rest.endpoint_type, rest.domain.attrs["apiType"]) == ("EDGE", "REST")
@@ -106,7 +106,8 @@ def test_plugin_defaults_and_where_it_looks_for_the_certificate(tmp_path):
     assert ws.certificate.resource.region.name == "eu-west-1"
     assert ws.certificate.resource.attrs["match"] == "name"
     assert ws.domain.line_of("certificateArn") == 5  # the certificateName line
-    latent = chains["custom.customDomains[0] (latent: enabled is false)"]
+    latent = chains["custom.customDomains[0]"]
+    assert latent.domain.latent == "enabled is false" and rest.domain.latent == ""
     assert latent.certificate.origin == "literal"
     assert isinstance(rest.domain.attrs["certificateArn"], Computed)
 

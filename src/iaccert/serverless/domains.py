@@ -129,16 +129,13 @@ class PluginDomains:
             "apiType": _upper(config.get("apiType"), "REST"),
             "enabled": enabled,
         }
-        base = address
-        if enabled is False:
-            address = f"{address} (latent: enabled is false)"
         location = Location(self.display, line, end_line_of(node, line))
         out = []
         arn = config.get("certificateArn")
         if arn is not None:
             attrs["certificateArn"] = arn
         else:
-            lookup = self.lookup(base, config, endpoint, lines, location)
+            lookup = self.lookup(address, config, endpoint, lines, location)
             attrs["certificateArn"] = Computed(lookup.address, "arn")
             if "certificateName" in lines:
                 lines["certificateArn"] = lines["certificateName"]
@@ -153,6 +150,7 @@ class PluginDomains:
                 region=self.region,
                 source="serverless",
                 root=self.display,
+                latent="enabled is false" if enabled is False else "",
             )
         )
         return out
