@@ -223,3 +223,17 @@ def test_the_frameworks_own_domains_are_not_silent(tmp_path):
     write(tmp_path, "provider:\n  name: aws\n  domain: api.example.com\n")
     [found] = [f for f in scan([tmp_path]).findings if f.rule.id == "IAC004"]
     assert found.location.line == 3 and "provider.domain" in found.message
+
+
+def test_a_template_named_serverless_yml_is_read_as_a_template(tmp_path):
+    write(
+        tmp_path,
+        """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          D:
+            Type: AWS::ApiGateway::DomainName
+            Properties: {DomainName: a.example.com, CertificateArn: arn:aws:acm:us-east-1:1:certificate/x}
+        """,
+    )
+    assert set(domains(scan([tmp_path]))) == {"D"}

@@ -36,8 +36,8 @@ def discover(paths: list[Path]) -> Targets:
     serverless: set[Path] = set()
 
     def consider(file: Path) -> None:
-        if is_serverless_file(file.name):
-            serverless.add(file.resolve())
+        if is_serverless_file(file.name) and not looks_like_template(file):
+            serverless.add(file.resolve())  # (a template named serverless.yml is a template)
         elif is_cdk_manifest(file):
             manifests.add(file.resolve())
         elif is_candidate(file.name) and looks_like_template(file):
