@@ -267,7 +267,8 @@ def lint(
         [],
         "--region",
         help="Region of what the code does not place (repeatable): CloudFormation stacks and "
-        "AWS::Region take the first (a CDK manifest's stack environment wins); --live lookups.",
+        "AWS::Region take the first (a CDK manifest's stack environment wins), and so does "
+        "${opt:region} in serverless files; --live lookups.",
         rich_help_panel=PANEL_CLOUDFORMATION,
     ),
     role_arn: str | None = typer.Option(
@@ -323,8 +324,8 @@ def lint(
         rich_help_panel=PANEL_FIX,
     ),
 ) -> None:
-    """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
-    certificate chain is not sound."""
+    """Scan Terraform, CloudFormation, SAM, CDK output and Serverless Framework files and
+    report every domain whose certificate chain is not sound."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
     from .findings import fails

@@ -1,5 +1,6 @@
 """Paths on the command line -> what to analyse: Terraform module directories, CloudFormation
-templates (a cheap text prefilter: nothing is parsed here) and CDK cloud assembly manifests."""
+templates (a cheap text prefilter: nothing is parsed here), CDK cloud assembly manifests and
+Serverless Framework files; and the IaC forms iaccert does not analyse (``unanalysed.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cloudformation.detect import is_candidate, is_cdk_manifest, looks_like_template
+from .serverless import is_serverless_file
 
 SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
 TF_SUFFIXES = (".tf", ".tf.json")
@@ -18,6 +20,7 @@ class Targets:
     terraform_dirs: list[Path] = field(default_factory=list)
     cfn_templates: list[Path] = field(default_factory=list)
     cdk_manifests: list[Path] = field(default_factory=list)
+    serverless_files: list[Path] = field(default_factory=list)
 
 
 def _skip(name: str) -> bool:
@@ -31,9 +34,12 @@ def discover(paths: list[Path], exclusions=None) -> Targets:
     tf_dirs: set[Path] = set()
     templates: set[Path] = set()
     manifests: set[Path] = set()
+    serverless: set[Path] = set()
 
     def consider(file: Path) -> None:
-        if is_cdk_manifest(file):
+        if is_serverless_file(file.name) and not looks_like_template(file):
+            serverless.add(file.resolve())  # (a template named serverless.yml is a template)
+        elif is_cdk_manifest(file):
             manifests.add(file.resolve())
         elif is_candidate(file.name) and looks_like_template(file):
             templates.add(file.resolve())
@@ -60,6 +66,7 @@ def discover(paths: list[Path], exclusions=None) -> Targets:
         terraform_dirs=sorted(tf_dirs),
         cfn_templates=sorted(templates),
         cdk_manifests=sorted(manifests),
+        serverless_files=sorted(serverless),
     )
 
 

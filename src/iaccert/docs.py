@@ -30,7 +30,13 @@ DOCS_FILE = Path("docs") / "rules.md"
 #: 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low): errors are high, warnings medium, notes low.
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
 
-APPLIES_TO = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+APPLIES_TO = {
+    "terraform": "Terraform",
+    "cloudformation": "CloudFormation",
+    "serverless": "Serverless Framework",
+    "cdk": "AWS CDK",
+    "pulumi": "Pulumi",
+}
 
 
 def anchor(rule: Rule) -> str:

@@ -96,6 +96,7 @@ def scan(
         targets.terraform_dirs = [d for d in targets.terraform_dirs if not exclude(d)]
         targets.cfn_templates = [t for t in targets.cfn_templates if not exclude(t)]
         targets.cdk_manifests = [m for m in targets.cdk_manifests if not exclude(m)]
+        targets.serverless_files = [f for f in targets.serverless_files if not exclude(f)]
     project = Project()
     source_project = Project()
     if targets.terraform_dirs:
@@ -108,6 +109,13 @@ def scan(
         project.merge(
             load_cloudformation(targets.cfn_templates, targets.cdk_manifests, cfn, display_path)
         )
+    from .unanalysed import find_unanalysed
+
+    project.problems.extend(find_unanalysed(sources, display_path, exclude))
+    if targets.serverless_files:
+        from .serverless import load_serverless
+
+        project.merge(load_serverless(targets.serverless_files, cfn_options, display_path))
     if not plans:
         project.merge(source_project)
         return _finish(project, policy)
