@@ -65,6 +65,11 @@ IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma lis
 FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
 CONFIG_HELP = "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert)."
 NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
+ALLOW_ROOT_HELP = (
+    "Also read files under this directory (repeatable). By default only files inside the "
+    "scanned paths' repositories (the directory holding .git, else the path) are read, and "
+    "files named by --var-file, --plan, --parameters-file, --baseline."
+)
 
 
 class RuleFormat(str, Enum):
@@ -166,6 +171,7 @@ def lint(
         "--no-prefilter",
         help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
     ),
+    allow_root: list[Path] = typer.Option([], "--allow-root", help=ALLOW_ROOT_HELP),
     live: bool = typer.Option(
         False,
         "--live",
@@ -201,6 +207,7 @@ def lint(
     from .cloudformation import CfnOptions
     from .findings import fails
     from .progress import Progress
+    from .safe_read import Roots
     from .scan import scan
     from .terraform import TfOptions
 
@@ -212,9 +219,12 @@ def lint(
         policy = from_options(
             settings, select, ignore, fail_on and fail_on.value, no_ignore, baseline, write_baseline
         )
+    # Files named here are read wherever they are; the configuration's var-files only
+    # inside the repository (a repository's .iaccert.toml is as untrusted as its code).
+    named = [*var_file, *plan, parameters_file, baseline]
     var_file = list(var_file) or settings.var_files  # the command line wins over the config
     region = list(region) or ([settings.region] if settings.region else [])
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in [*paths, *allow_root] if not p.exists()]
     missing += [str(p) for p in [*var_file, *plan] if not p.is_file()]
     if parameters_file is not None and not parameters_file.is_file():
         missing.append(str(parameters_file))
@@ -234,8 +244,11 @@ def lint(
         default_parameters=settings.parameters,
     )
     exclude = settings.excluded if settings.exclude else None
+    roots = Roots.of(paths, allow_root).with_files(named)
     with Progress(enabled=not quiet):
-        result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+        result = scan(
+            paths, options, list(plan), cfn_options, exclude=exclude, policy=None, roots=roots
+        )
     if live:
         with _live_errors():
             from .live.resolve import resolve_static
@@ -472,6 +485,7 @@ def graph(
     """Draw each domain's chain (domain, certificate, validation, DNS records) with its
     broken links; exits 0 whatever it finds."""
     from .report.graph import render
+    from .safe_read import Roots
     from .scan import scan
     from .terraform import TfOptions
 
@@ -481,7 +495,8 @@ def graph(
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
     options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
-    text = render(scan(paths, options), fmt.value)
+    roots = Roots.of(paths).with_files(var_file)  # the var-files named here, wherever they are
+    text = render(scan(paths, options, roots=roots), fmt.value)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ParseProblem
+from ..safe_read import Refused, Roots, bound, read_bytes
 from .detect import MAX_TEMPLATE_BYTES
 
 SALVAGE_MAX_BYTES = 512 * 1024
@@ -65,11 +66,11 @@ def _decoder():
     return decode_str
 
 
-def _read(path: Path, display: str) -> tuple[str | None, ParseProblem | None]:
+def _read(path: Path, display: str, roots: Roots | None) -> tuple[str | None, ParseProblem | None]:
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None, ParseProblem(display, 1, 1, "file is larger than 5 MiB; not parsed")
-        data = path.read_bytes()
+        data = read_bytes(path, roots, MAX_TEMPLATE_BYTES)
+    except Refused as exc:
+        return None, ParseProblem(display, 1, 1, f"not read: {exc.reason}")
     except OSError as exc:
         return None, ParseProblem(display, 1, 1, f"cannot read: {exc.strerror or exc}")
     if b"\x00" in data:
@@ -84,7 +85,7 @@ def _read(path: Path, display: str) -> tuple[str | None, ParseProblem | None]:
 def _problems(matches: list, display: str) -> list[ParseProblem]:
     out = []
     for match in matches:
-        message = str(getattr(match, "message", match))
+        message = bound(str(getattr(match, "message", match)))
         line = int(getattr(match, "linenumber", 1) or 1)
         dup = _DUPLICATE.match(message)
         if dup and int(dup.group(1)) > line:
@@ -94,10 +95,10 @@ def _problems(matches: list, display: str) -> list[ParseProblem]:
     return out or [ParseProblem(display, 1, 1, "cannot parse template")]
 
 
-def decode_template(path: Path, display: str) -> Decoded:
+def decode_template(path: Path, display: str, roots: Roots | None = None) -> Decoded:
     """Never raises: anything unexpected is a ParseProblem for this file."""
     result = Decoded(path, display)
-    text, problem = _read(path, display)
+    text, problem = _read(path, display, roots)
     if problem is not None:
         result.problems.append(problem)
         return result
@@ -116,7 +117,9 @@ def decode_template(path: Path, display: str) -> Decoded:
         result.data = None
     except Exception as exc:  # noqa: BLE001 - a decoder bug must not stop the scan
         result.problems.append(
-            ParseProblem(display, 1, 1, f"cannot parse template: {type(exc).__name__}: {exc}")
+            ParseProblem(
+                display, 1, 1, f"cannot parse template: {type(exc).__name__}: {bound(str(exc))}"
+            )
         )
         result.data = None
     return result

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..safe_read import Refused, Roots, read_bytes
+
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation itself accepts at most 1 MB
 
@@ -46,20 +48,25 @@ def is_candidate(name: str) -> bool:
     return lower not in NOT_TEMPLATES and not lower.endswith(".assets.json")
 
 
-def _head(path: Path) -> bytes | None:
+def _head(path: Path, roots: Roots | None) -> bytes | None:
+    """The file's bytes; None when it is too large to be a template or unreadable. A file
+    refused for what it is or where it leads (src/iaccert/safe_read.py) raises ``Refused``."""
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        return read_bytes(path, roots, MAX_TEMPLATE_BYTES)
+    except Refused as exc:
+        if exc.reason.startswith("larger than"):
             return None
-        return path.read_bytes()
+        raise
     except OSError:
         return None
 
 
-def looks_like_template(path: Path) -> bool:
-    """AWSTemplateFormatVersion, or a Resources section with ``Type: AWS::…`` entries."""
+def looks_like_template(path: Path, roots: Roots | None = None) -> bool:
+    """AWSTemplateFormatVersion, or a Resources section with ``Type: AWS::…`` entries.
+    Raises ``Refused`` for a file that must not be read (it may be a template: say so)."""
     if not is_candidate(path.name):
         return False
-    data = _head(path)
+    data = _head(path, roots)
     if not data:
         return False
     if _FORMAT_VERSION.search(data) or _JSON_FORMAT_VERSION.search(data):
@@ -69,9 +76,10 @@ def looks_like_template(path: Path) -> bool:
     return bool(_JSON_RESOURCES.search(data) and _JSON_TYPE.search(data))
 
 
-def is_cdk_manifest(path: Path) -> bool:
-    """``cdk.out/manifest.json`` (a cloud assembly naming its stacks and their environments)."""
+def is_cdk_manifest(path: Path, roots: Roots | None = None) -> bool:
+    """``cdk.out/manifest.json`` (a cloud assembly naming its stacks and their environments).
+    Raises ``Refused`` as ``looks_like_template`` does."""
     if path.name != "manifest.json":
         return False
-    data = _head(path)
+    data = _head(path, roots)
     return bool(data) and b"aws:cloudformation:stack" in data

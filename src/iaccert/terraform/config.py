@@ -8,11 +8,14 @@ from pathlib import Path
 
 from ..cache import ParseCache
 from ..model import ParseProblem
+from ..safe_read import Refused, Roots
+from ..safe_read import read_bytes as safe_read_bytes
 from .expr import Lit, traversal_root
 from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
 from .tfjson import load_tfjson
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+TF_SUFFIXES = (".tf", ".tf.json")
 
 
 @dataclass
@@ -47,16 +50,17 @@ def module_source(block: Block) -> str | None:
     return None
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, roots: Roots | None = None) -> str:
     """File text as Terraform reads it: UTF-8, with or without a BOM."""
-    return decode_text(read_bytes(path))
+    return decode_text(read_bytes(path, roots))
 
 
-def read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not parsed")
-    return path.read_bytes()
+def read_bytes(path: Path, roots: Roots | None = None) -> bytes:
+    """A file of the scanned repository (src/iaccert/safe_read.py); a refusal is a ParseError."""
+    try:
+        return safe_read_bytes(path, roots, MAX_FILE_BYTES)
+    except Refused as exc:
+        raise ParseError(f"not read: {exc.reason}") from None
 
 
 def decode_text(data: bytes) -> str:
@@ -88,9 +92,11 @@ def _add(config: ModuleConfig, block: Block) -> None:
         config.providers.append(block)
 
 
-def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[Block]:
+def parse_file(
+    path: Path, shown: str, cache: ParseCache | None = None, roots: Roots | None = None
+) -> list[Block]:
     """Blocks of one ``.tf`` / ``.tf.json`` file, from the parse cache when it has them."""
-    data = read_bytes(path)
+    data = read_bytes(path, roots)
     kind = "tfjson" if path.name.endswith(".json") else "hcl"
     cached = cache.get(kind, data) if cache else None
     if cached is not None:
@@ -120,13 +126,18 @@ def _relabel(blocks: list[Block], shown: str) -> list[Block]:
 
 
 def load_module(
-    directory: Path, display: callable, cache: ParseCache | None = None
+    directory: Path,
+    display: callable,
+    cache: ParseCache | None = None,
+    roots: Roots | None = None,
 ) -> ModuleConfig:
-    """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
+    """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems
+    (one that is not a regular file of the repository too: it is never opened)."""
     config = ModuleConfig(directory)
+    roots = roots if roots is not None else Roots.of([directory])
     try:
         paths = sorted(
-            p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()
+            p for p in directory.iterdir() if p.name.endswith(TF_SUFFIXES) and not p.is_dir()
         )
     except OSError as exc:
         shown = display(directory)
@@ -136,7 +147,7 @@ def load_module(
         shown = display(path)
         config.files.append(shown)
         try:
-            blocks = parse_file(path, shown, cache)
+            blocks = parse_file(path, shown, cache, roots)
         except ParseError as exc:
             config.problems.append(ParseProblem(shown, exc.line, exc.column, str(exc)))
             continue
@@ -176,9 +187,9 @@ def depends_on_names(block: Block) -> list[str]:
     return names
 
 
-def load_tfvars(path: Path) -> dict[str, Attribute]:
+def load_tfvars(path: Path, roots: Roots | None = None) -> dict[str, Attribute]:
     """Assignments of a ``.tfvars`` / ``.tfvars.json`` file, unevaluated."""
-    text = read_text(path)
+    text = read_text(path, roots)
     if path.name.endswith(".json"):
         try:
             data = json.loads(text)
