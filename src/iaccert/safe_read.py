@@ -47,11 +47,11 @@ class Refused(OSError):
 
 
 def repository_root(path: Path) -> Path:
-    """The real directory holding ``.git`` at or above ``path`` (a file: its directory),
-    else that directory itself."""
+    """The real directory holding ``.git`` at or above ``path`` (a file: the directory it is
+    in, not where a symbolic link leads), else that directory itself."""
     start = Path(os.path.realpath(path))
     if not start.is_dir():
-        start = start.parent
+        start = Path(os.path.realpath(Path(os.path.abspath(path)).parent))
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate
@@ -97,9 +97,10 @@ class Roots:
         return None
 
 
-def default_roots() -> Roots:
-    """The roots of a read that no scan configured: the working directory's repository."""
-    return Roots.of([Path.cwd()])
+def default_roots(path: Path) -> Roots:
+    """The roots of a read that no scan configured: the repository of the directory the
+    file is in (where a symbolic link leads does not count)."""
+    return Roots.of([Path(os.path.abspath(path)).parent])
 
 
 def _kind(mode: int) -> str:
@@ -155,7 +156,7 @@ def read_text(
 
 
 def _read(path: Path, roots: Roots | None, limit: int | None, most: int) -> bytes:
-    roots = roots if roots is not None else default_roots()
+    roots = roots if roots is not None else default_roots(path)
     why = roots.outside(path)
     if why is not None:
         raise Refused(why)
