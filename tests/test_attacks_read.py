@@ -342,3 +342,53 @@ def iac000_message(found: list[dict], file: str) -> str:
     hits = [f["message"] for f in found if f["rule_id"] == "IAC000" and f["file"] == file]
     assert hits, found
     return hits[0]
+
+
+# -- the check itself, in process -----------------------------------------------------------
+def test_safe_read_refuses_on_what_the_file_is(repo):
+    from iaccert.safe_read import Refused, Roots, read_bytes, read_head
+
+    roots = Roots.of([repo])
+    write(repo / "ok.tf", "x")
+    (repo / "inside_link.tf").symlink_to(repo / "ok.tf")
+    (repo / "outside_link.tf").symlink_to(write(repo.parent / "outside" / "s", SECRET))
+    os.mkfifo(repo / "fifo.tf")  # reading it would block forever
+    big = repo / "big.tf"
+    big.touch()
+    os.truncate(big, 11)
+    assert read_bytes(repo / "inside_link.tf", roots) == b"x"
+    assert read_head(big, roots, 4) == b"\0" * 4  # a head, whatever the size
+    cases = {
+        "outside_link.tf": "a symbolic link that leads outside the repository",
+        "fifo.tf": "a FIFO, not a regular file",
+        "big.tf": "larger than 10 bytes",
+    }
+    for name, reason in cases.items():
+        with pytest.raises(Refused) as refused:
+            read_bytes(repo / name, roots, limit=10)
+        assert refused.value.reason == reason
+        assert SECRET not in str(refused.value)
+    with pytest.raises(Refused, match="outside the repository"):
+        read_bytes(repo.parent / "outside" / "s", roots)
+    named = roots.with_files([repo.parent / "outside" / "s"])  # --var-file and the like
+    assert read_bytes(repo.parent / "outside" / "s", named) == SECRET.encode()
+
+
+def test_repository_root_is_the_git_work_tree_else_the_path(repo, tmp_path):
+    from iaccert.safe_read import repository_root
+
+    write(repo / "envs" / "prod" / "main.tf", "")
+    assert repository_root(repo / "envs" / "prod") == repo.resolve()
+    assert repository_root(repo / "envs" / "prod" / "main.tf") == repo.resolve()
+    loose = write(tmp_path / "loose" / "t.yaml", "")
+    assert repository_root(loose) == loose.parent.resolve()
+    (repo / "link.yaml").symlink_to(loose)  # a linked file belongs where the link is
+    assert repository_root(repo / "link.yaml") == repo.resolve()
+
+
+def test_quote_keeps_one_bounded_line():
+    from iaccert.safe_read import quote
+
+    assert quote("}") == "'}'"
+    assert quote("[default]\nkey = " + SECRET) == "'[default]'…"
+    assert quote("a" * 500) == repr("a" * 60) + "…"
