@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ParseProblem
-from ..safe_read import Refused, Roots, bound, read_bytes
+from ..safe_read import Refused, Roots, bound, quote, read_bytes
 from .detect import MAX_TEMPLATE_BYTES
 
 SALVAGE_MAX_BYTES = 512 * 1024
 SALVAGE_MAX_CHUNKS = 400
-_DUPLICATE = re.compile(r"^Duplicate found '.*' \(line (\d+)\)$")
+_DUPLICATE = re.compile(r"^Duplicate found '(.*)' \(line (\d+)\)$", re.S)
 
 
 @dataclass
@@ -85,11 +85,15 @@ def _read(path: Path, display: str, roots: Roots | None) -> tuple[str | None, Pa
 def _problems(matches: list, display: str) -> list[ParseProblem]:
     out = []
     for match in matches:
-        message = bound(str(getattr(match, "message", match)))
+        raw = str(getattr(match, "message", match))
         line = int(getattr(match, "linenumber", 1) or 1)
-        dup = _DUPLICATE.match(message)
-        if dup and int(dup.group(1)) > line:
+        dup = _DUPLICATE.match(raw)
+        if dup and int(dup.group(2)) > line:
             continue  # the pair's later key reports the duplicate
+        # the decoder's messages may quote the input: the key alone, bounded
+        message = bound(raw)
+        if dup:
+            message = f"Duplicate found {quote(dup.group(1))} (line {dup.group(2)})"
         column = int(getattr(match, "columnnumber", 1) or 1)
         out.append(ParseProblem(display, line, column, f"cannot parse template: {message}"))
     return out or [ParseProblem(display, 1, 1, "cannot parse template")]
