@@ -397,3 +397,15 @@ def test_quote_keeps_one_bounded_line():
     assert quote("}") == "'}'"
     assert quote("[default]\nkey = " + SECRET) == "'[default]'…"
     assert quote("a" * 500) == repr("a" * 60) + "…"
+
+
+@pytest.mark.parametrize(
+    "name", ["terraform.tfvars.json", ".terraform/modules/modules.json", "cdk.out/manifest.json"]
+)
+def test_deeply_nested_json_next_to_the_code(repo, name):
+    write(repo / "main.tf", DOMAIN_TF % ('"api.example.com"', LITERAL_ARN))
+    write(repo / "stack.yaml", OUTSIDE_TEMPLATE.replace(SECRET.lower(), "stack"))  # CFN too
+    deep = "[" * 100_000 + "]" * 100_000
+    write(repo / name, f'{{"x": {deep}, "artifacts": "aws:cloudformation:stack"}}')
+    found = findings(repo, ".")  # no internal error, no traceback
+    assert any(f["rule_id"] == "IAC109" for f in found), found

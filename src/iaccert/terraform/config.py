@@ -195,6 +195,8 @@ def load_tfvars(path: Path, roots: Roots | None = None) -> dict[str, Attribute]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        except RecursionError:
+            raise ParseError("invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise ParseError("a .tfvars.json file must hold a JSON object")
         return {k: Attribute(k, Lit(v), 1, 1) for k, v in data.items()}
