@@ -46,6 +46,10 @@ class Refused(OSError):
         return self.reason
 
 
+class TooLarge(Refused):
+    """A file over the caller's size limit (refused before a byte is read)."""
+
+
 def repository_root(path: Path) -> Path:
     """The real directory holding ``.git`` at or above ``path`` (a file: the directory it is
     in, not where a symbolic link leads), else that directory itself."""
@@ -124,7 +128,7 @@ def _check(info: os.stat_result, limit: int | None) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"{_kind(info.st_mode)}, not a regular file")
     if limit is not None and info.st_size > limit:
-        raise Refused(f"larger than {_size_text(limit)}")
+        raise TooLarge(f"larger than {_size_text(limit)}")
 
 
 def read_bytes(path: Path, roots: Roots | None, limit: int = SOURCE_LIMIT) -> bytes:
@@ -177,7 +181,7 @@ def _read(path: Path, roots: Roots | None, limit: int | None, most: int) -> byte
         os.close(fd)
     data = b"".join(chunks)
     if limit is not None and len(data) > limit:
-        raise Refused(f"larger than {_size_text(limit)}")
+        raise TooLarge(f"larger than {_size_text(limit)}")
     return data
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..safe_read import Refused, Roots, read_bytes
+from ..safe_read import Refused, Roots, TooLarge, read_bytes
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation itself accepts at most 1 MB
@@ -53,9 +53,9 @@ def _head(path: Path, roots: Roots | None) -> bytes | None:
     refused for what it is or where it leads (src/iaccert/safe_read.py) raises ``Refused``."""
     try:
         return read_bytes(path, roots, MAX_TEMPLATE_BYTES)
-    except Refused as exc:
-        if exc.reason.startswith("larger than"):
-            return None
+    except TooLarge:
+        return None
+    except Refused:
         raise
     except OSError:
         return None
