@@ -224,8 +224,8 @@ class CfnLoader:
             if reference is None:
                 continue
             path = base / reference
-            why = self.roots.outside(path) if self.roots is not None else None
-            if why is not None:
+            roots = self.roots if self.roots is not None else Roots.of([decoded.path])
+            if roots.outside(path) is not None:
                 unloaded[str(logical_id)] = f"{quote(reference)} is {OUTSIDE}"
             elif os.path.lexists(path) and not path.is_dir():
                 out[str(logical_id)] = (path.resolve(), props.get("Parameters"))
