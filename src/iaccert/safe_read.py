@@ -82,9 +82,8 @@ class Roots:
         return Roots(self.dirs, self.files | named)
 
     def contains(self, path: Path) -> bool:
-        """Whether the real path (every symbolic link followed) is inside a root."""
-        real = Path(os.path.realpath(path))
-        return real in self.files or any(real.is_relative_to(d) for d in self.dirs)
+        """Whether the real path (every symbolic link followed) may be read."""
+        return self.outside(path) is None
 
     def outside(self, path: Path) -> str | None:
         """Why ``path`` (a file or a directory) may not be read, or None when it may."""
