@@ -110,7 +110,9 @@ def install_deps(tree: Path, deps: list[str]) -> None:
                 if dep is not None:
                     target = root / ".terraform" / "modules" / child_key
                     shutil.copytree(dep, target, dirs_exist_ok=True)
-                    entries.append({"Key": child_key, "Source": source, "Dir": str(target)})
+                    # relative to the root module, as terraform init writes it
+                    rel = str(target.relative_to(root))
+                    entries.append({"Key": child_key, "Source": source, "Dir": rel})
         if entries:
             (root / ".terraform" / "modules" / "modules.json").write_text(
                 json.dumps({"Modules": entries})

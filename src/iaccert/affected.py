@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .discover import SKIP_DIRS, TF_SUFFIXES
+from .safe_read import SOURCE_LIMIT, Roots, read_bytes
 
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 _TEMPLATE_URL = re.compile(rb"TemplateURL|Location|aws:asset:path")
@@ -70,20 +71,18 @@ def _connected(starts: set[Path], module_dirs: list[Path], cache_dir: Path | Non
 def _nesting_templates(changed: list[Path], root: Path) -> set[Path]:
     """Templates under root that name a changed template as a nested stack or application."""
     names = {p.name.encode() for p in changed}
+    roots = Roots.of([root])
     out: set[Path] = set()
     for directory, files in _walk(root):
         for name in files:
             if not name.endswith((".yaml", ".yml", ".json", ".template")):
                 continue
-            path = directory / name
             try:
-                if path.is_symlink() or path.stat().st_size > 5 * 1024 * 1024:
-                    continue
-                data = path.read_bytes()
-            except OSError:
+                data = read_bytes(directory / name, roots, SOURCE_LIMIT)
+            except OSError:  # refused (a link out of the repository, a FIFO, too large)
                 continue
             if _TEMPLATE_URL.search(data) and any(n in data for n in names):
-                out.add(path.resolve())
+                out.add((directory / name).resolve())
     return out - {p.resolve() for p in changed}
 
 

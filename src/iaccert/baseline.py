@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .findings import Finding, Suppression
+from .safe_read import LARGE_LIMIT, quote, read_named
 
 VERSION = 1
 
@@ -70,13 +71,15 @@ def write(path: Path, findings: list[Finding]) -> int:
 
 def load(path: Path) -> Counter:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(read_named(path, LARGE_LIMIT).decode("utf-8-sig"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline file (see --write-baseline)") from None
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not a baseline: invalid JSON ({exc})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a baseline: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("version") != VERSION:
         raise BaselineError(f"{path}: not an iaccert baseline of version {VERSION}")
     out: Counter = Counter()
@@ -85,9 +88,9 @@ def load(path: Path) -> Counter:
             key = (entry["rule_id"], entry["file"] or "", entry["resource"], entry["domain"] or "")
             count = int(entry.get("count", 1))
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise BaselineError(f"{path}: malformed entry {entry!r}") from None
+            raise BaselineError(f"{path}: malformed entry {quote(entry)}") from None
         if not all(isinstance(k, str) for k in key):
-            raise BaselineError(f"{path}: malformed entry {entry!r}")
+            raise BaselineError(f"{path}: malformed entry {quote(entry)}")
         out[key] += max(count, 0)
     return out
 

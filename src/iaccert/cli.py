@@ -88,6 +88,11 @@ EXCLUDE_HELP = (
     "(comma list, repeatable; added to the configuration's exclude)."
 )
 NO_GITIGNORE_HELP = "Scan what .gitignore files ignore too (default: leave it out)."
+ALLOW_ROOT_HELP = (
+    "Also read files under this directory (repeatable). By default only files inside the "
+    "scanned paths' repositories (the directory holding .git, else the path) are read, and "
+    "files named by --var-file, --plan, --parameters-file, --baseline."
+)
 
 
 class RuleFormat(str, Enum):
@@ -253,6 +258,7 @@ def lint(
         help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
         rich_help_panel=PANEL_TERRAFORM,
     ),
+    allow_root: list[Path] = typer.Option([], "--allow-root", help=ALLOW_ROOT_HELP),
     live: bool = typer.Option(
         False,
         "--live",
@@ -330,6 +336,7 @@ def lint(
     from .cloudformation import CfnOptions
     from .findings import fails
     from .progress import Progress
+    from .safe_read import Roots
     from .scan import scan
     from .terraform import TfOptions
 
@@ -348,9 +355,12 @@ def lint(
         cli_values.update({"expiry-days": expiry_days, "upload-max-age-days": upload_max_age_days})
         _print_settings(settings, cli_values, policy)
         return
+    # Files named here are read wherever they are; the configuration's var-files only
+    # inside the repository (a repository's .iaccert.toml is as untrusted as its code).
+    named = [*var_file, *plan, parameters_file, baseline]
     var_file = list(var_file) or settings.var_files  # the command line wins over the config
     region = list(region) or ([settings.region] if settings.region else [])
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in [*paths, *allow_root] if not p.exists()]
     missing += [str(p) for p in [*var_file, *plan] if not p.is_file()]
     if parameters_file is not None and not parameters_file.is_file():
         missing.append(str(parameters_file))
@@ -381,12 +391,23 @@ def lint(
     if live and (fix or diff):
         typer.echo("iaccert: --fix and --diff work on the code alone, not with --live", err=True)
         raise typer.Exit(EXIT_ERROR)
+    roots = Roots.of(paths, allow_root).with_files(named)
     with Progress(enabled=not quiet):
-        result = scan(paths, options, list(plan), cfn_options, exclude=exclusions, policy=None)
+        result = scan(
+            paths, options, list(plan), cfn_options, exclude=exclusions, policy=None, roots=roots
+        )
     if fix or diff:
 
         def relint():
-            again = scan(paths, options, list(plan), cfn_options, exclude=exclusions, policy=None)
+            again = scan(
+                paths,
+                options,
+                list(plan),
+                cfn_options,
+                exclude=exclusions,
+                policy=None,
+                roots=roots,
+            )
             with _config_errors():
                 apply_policy(again, policy)
             return again
@@ -838,6 +859,7 @@ def graph(
     (select, ignore, severity, exclude, var-files, region, parameters)."""
     from .cloudformation import CfnOptions
     from .report.graph import render
+    from .safe_read import Roots
     from .scan import scan
     from .terraform import TfOptions
 
@@ -853,9 +875,10 @@ def graph(
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
-    options = TfOptions(var_files=var_file, variables=[_split_var(v) for v in var])
+    options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
     cfn_options = CfnOptions(region=settings.region, default_parameters=settings.parameters)
-    result = scan(paths, options, None, cfn_options, exclude=exclusions, policy=policy)
+    roots = Roots.of(paths).with_files(var_file)  # the var-files named here, wherever they are
+    result = scan(paths, options, None, cfn_options, exclude=exclusions, policy=policy, roots=roots)
     text = render(result, fmt.value)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")

@@ -1,6 +1,9 @@
 """Paths on the command line -> what to analyse: Terraform module directories, CloudFormation
 templates (a cheap text prefilter: nothing is parsed here), CDK cloud assembly manifests and
-Serverless Framework files; and the IaC forms iaccert does not analyse (``unanalysed.py``)."""
+Serverless Framework files; and the IaC forms iaccert does not analyse (``unanalysed.py``).
+
+A file with a template's or a manifest's name that may not be read (a FIFO, a device, a link
+out of the repository: src/iaccert/safe_read.py) is listed in ``refused``, never opened."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cloudformation.detect import is_candidate, is_cdk_manifest, looks_like_template
+from .safe_read import Refused, Roots
 from .serverless import is_serverless_file
 
 SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
@@ -21,33 +25,40 @@ class Targets:
     cfn_templates: list[Path] = field(default_factory=list)
     cdk_manifests: list[Path] = field(default_factory=list)
     serverless_files: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
 
 
 def _skip(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
 
 
-def discover(paths: list[Path], exclusions=None) -> Targets:
+def discover(paths: list[Path], exclusions=None, roots: Roots | None = None) -> Targets:
     """Walk the paths; a Terraform file given directly stands for its whole module directory,
     a template given directly for itself. ``exclusions`` (src/iaccert/exclusion.py) leaves
-    out what exclude globs match and, below each path, what .gitignore files ignore."""
+    out what exclude globs match and, below each path, what .gitignore files ignore. Files are
+    read only inside ``roots`` (default: the paths' repositories)."""
+    roots = roots if roots is not None else Roots.of(paths)
     tf_dirs: set[Path] = set()
     templates: set[Path] = set()
     manifests: set[Path] = set()
     serverless: set[Path] = set()
+    refused: dict[Path, str] = {}
 
     def consider(file: Path) -> None:
-        if is_serverless_file(file.name) and not looks_like_template(file):
-            serverless.add(file.resolve())  # (a template named serverless.yml is a template)
-        elif is_cdk_manifest(file):
-            manifests.add(file.resolve())
-        elif is_candidate(file.name) and looks_like_template(file):
-            templates.add(file.resolve())
+        try:
+            if is_serverless_file(file.name) and not looks_like_template(file, roots):
+                serverless.add(file.resolve())  # (a template named serverless.yml is a template)
+            elif is_cdk_manifest(file, roots):
+                manifests.add(file.resolve())
+            elif is_candidate(file.name) and looks_like_template(file, roots):
+                templates.add(file.resolve())
+        except Refused as exc:
+            refused[Path(os.path.abspath(file))] = exc.reason
 
     for path in paths:
         if exclusions is not None and exclusions.excluded(path):
             continue
-        if path.is_file():
+        if path.is_file() or (os.path.lexists(path) and not path.is_dir()):
             if path.name.endswith(TF_SUFFIXES):
                 tf_dirs.add(path.parent.resolve())
             else:
@@ -67,6 +78,7 @@ def discover(paths: list[Path], exclusions=None) -> Targets:
         cfn_templates=sorted(templates),
         cdk_manifests=sorted(manifests),
         serverless_files=sorted(serverless),
+        refused=sorted(refused.items()),
     )
 
 

@@ -139,6 +139,7 @@ class Project:
     problems: list[ParseProblem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
     parsed_files: int = 0  # how many files a parser was asked to read (the prefilter's guard)
+    roots: Any = None  # safe_read.Roots the scan read inside (suppressions, code frames)
 
     def merge(self, other: Project) -> None:
         self.resources.extend(other.resources)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
-from .model import Location, Project
+from .model import Location, ParseProblem, Project
 from .policy import DEFAULT_POLICY, Policy, apply_policy
+from .safe_read import Roots
 
 
 @dataclass
@@ -73,6 +74,7 @@ def scan(
     cfn_options=None,
     exclude=None,
     policy: Policy | None = DEFAULT_POLICY,
+    roots: Roots | None = None,
 ) -> ScanResult:
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written.
@@ -81,31 +83,37 @@ def scan(
     leaves paths out of discovery; a plain ``exclude(path) -> bool`` drops Terraform
     directories and templates after it.
     ``policy`` (selection, severities, suppressions, baseline) is applied to the findings;
-    the default honours in-source suppressions; None leaves every finding as checked."""
+    the default honours in-source suppressions; None leaves every finding as checked.
+    ``roots``: where files may be read (src/iaccert/safe_read.py); default: the repository
+    of each path, and the ``plans`` named."""
     from .terraform import TfOptions, load_terraform
     from .terraform.plan import is_plan_file, load_plan, strip_keys
 
     plans = list(plans or [])
+    roots = (roots if roots is not None else Roots.of(paths)).with_files(plans)
     sources = []
     for path in paths:
-        (plans if is_plan_file(path) else sources).append(path)
+        (plans if is_plan_file(path, roots) else sources).append(path)
     exclusions = exclude if hasattr(exclude, "walker") else None
-    targets = discover(sources, exclusions)
+    targets = discover(sources, exclusions, roots)
     exclude = exclusions.excluded if exclusions is not None else exclude
     if exclude is not None:
         targets.terraform_dirs = [d for d in targets.terraform_dirs if not exclude(d)]
         targets.cfn_templates = [t for t in targets.cfn_templates if not exclude(t)]
         targets.cdk_manifests = [m for m in targets.cdk_manifests if not exclude(m)]
         targets.serverless_files = [f for f in targets.serverless_files if not exclude(f)]
-    project = Project()
+    project = Project(roots=roots)
+    for file, reason in targets.refused:
+        project.problems.append(ParseProblem(display_path(file), 1, 1, f"not read: {reason}"))
+        project.files.add(display_path(file))
     source_project = Project()
     if targets.terraform_dirs:
-        options = tf_options or TfOptions()
+        options = replace(tf_options or TfOptions(), roots=roots)
         source_project = load_terraform(targets.terraform_dirs, options, display_path)
     if targets.cfn_templates:  # cfn-lint is imported only here, only when a template was found
         from .cloudformation import CfnOptions, load_cloudformation
 
-        cfn = cfn_options or CfnOptions()
+        cfn = replace(cfn_options or CfnOptions(), roots=roots)
         project.merge(
             load_cloudformation(targets.cfn_templates, targets.cdk_manifests, cfn, display_path)
         )
@@ -125,5 +133,5 @@ def scan(
     project.problems.extend(source_project.problems)
     project.files |= source_project.files
     for plan in plans:
-        project.merge(load_plan(plan, display_path(plan), by_config.get))
+        project.merge(load_plan(plan, display_path(plan), by_config.get, roots))
     return _finish(project, policy)

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .catalog import rules, select_rules
 from .findings import Finding, Suppression, make
 from .lines import file_lines
 from .model import Location, Project, Resource
+from .safe_read import LARGE_LIMIT, read_text
 
 REASONLESS, UNUSED = "IAC002", "IAC003"
 META_RULES = (REASONLESS, UNUSED)
@@ -219,11 +221,12 @@ def _metadata_line(lines: list[str], block: _Block, selector: str) -> int:
     return block.start
 
 
-def _read(path: str) -> str | None:
+def _read(path: str, roots) -> str | None:
+    """A file's text, read as the scan reads (src/iaccert/safe_read.py), else None."""
     try:
-        # newline="": the text as the parser saw it (a lone \r is no line break in HCL)
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            return fh.read()
+        # bytes decoded as they are: the text as the parser saw it (a lone \r is no line break
+        # in HCL)
+        return read_text(Path(path), roots, LARGE_LIMIT, errors="replace")
     except OSError:
         return None
 
@@ -235,7 +238,7 @@ def directives(findings: list[Finding], project: Project | None) -> list[Directi
     files = set(blocks) | {f.location.file for f in findings if f.location.file}
     out: list[Directive] = []
     for file in sorted(files):
-        text = _read(file)
+        text = _read(file, getattr(project, "roots", None))
         if text is not None:
             out.extend(collect(file, text, blocks.get(file, [])))
     return out

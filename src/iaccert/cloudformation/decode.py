@@ -16,6 +16,7 @@ from typing import Any
 
 from ..lines import YAML, split
 from ..model import ParseProblem
+from ..safe_read import Refused, Roots, bound, quote, read_bytes
 from .detect import MAX_TEMPLATE_BYTES
 
 SALVAGE_MAX_BYTES = 512 * 1024
@@ -26,7 +27,7 @@ SALVAGE_MAX_BYTES = 512 * 1024
 MAX_TEMPLATE_KEYS = 5_000  # keys in one mapping
 MAX_TEMPLATE_NODES = 250_000  # mappings, sequences and scalars (cfn-lint's own alias limit)
 SALVAGE_MAX_CHUNKS = 400
-_DUPLICATE = re.compile(r"^Duplicate found '.*' \(line (\d+)\)$")
+_DUPLICATE = re.compile(r"^Duplicate found '(.*)' \(line (\d+)\)$", re.S)
 
 
 @dataclass
@@ -72,11 +73,11 @@ def _decoder():
     return decode_str
 
 
-def _read(path: Path, display: str) -> tuple[str | None, ParseProblem | None]:
+def _read(path: Path, display: str, roots: Roots | None) -> tuple[str | None, ParseProblem | None]:
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None, ParseProblem(display, 1, 1, "file is larger than 5 MiB; not parsed")
-        data = path.read_bytes()
+        data = read_bytes(path, roots, MAX_TEMPLATE_BYTES)
+    except Refused as exc:
+        return None, ParseProblem(display, 1, 1, f"not read: {exc.reason}")
     except OSError as exc:
         return None, ParseProblem(display, 1, 1, f"cannot read: {exc.strerror or exc}")
     if b"\x00" in data:
@@ -91,20 +92,24 @@ def _read(path: Path, display: str) -> tuple[str | None, ParseProblem | None]:
 def _problems(matches: list, display: str) -> list[ParseProblem]:
     out = []
     for match in matches:
-        message = str(getattr(match, "message", match))
+        raw = str(getattr(match, "message", match))
         line = int(getattr(match, "linenumber", 1) or 1)
-        dup = _DUPLICATE.match(message)
-        if dup and int(dup.group(1)) > line:
+        dup = _DUPLICATE.match(raw)
+        if dup and int(dup.group(2)) > line:
             continue  # the pair's later key reports the duplicate
+        # the decoder's messages may quote the input: the key alone, bounded
+        message = bound(raw)
+        if dup:
+            message = f"Duplicate found {quote(dup.group(1))} (line {dup.group(2)})"
         column = int(getattr(match, "columnnumber", 1) or 1)
         out.append(ParseProblem(display, line, column, f"cannot parse template: {message}"))
     return out or [ParseProblem(display, 1, 1, "cannot parse template")]
 
 
-def decode_template(path: Path, display: str) -> Decoded:
+def decode_template(path: Path, display: str, roots: Roots | None = None) -> Decoded:
     """Never raises: anything unexpected is a ParseProblem for this file."""
     result = Decoded(path, display)
-    text, problem = _read(path, display)
+    text, problem = _read(path, display, roots)
     if problem is not None:
         result.problems.append(problem)
         return result
@@ -127,7 +132,9 @@ def decode_template(path: Path, display: str) -> Decoded:
         result.data = None
     except Exception as exc:  # noqa: BLE001 - a decoder bug must not stop the scan
         result.problems.append(
-            ParseProblem(display, 1, 1, f"cannot parse template: {type(exc).__name__}: {exc}")
+            ParseProblem(
+                display, 1, 1, f"cannot parse template: {type(exc).__name__}: {bound(str(exc))}"
+            )
         )
         result.data = None
     return result

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..safe_read import Refused, Roots, TooLarge, read_bytes
+
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024  # CloudFormation itself accepts at most 1 MB
 
@@ -50,11 +52,15 @@ def is_candidate(name: str) -> bool:
     return lower not in NOT_TEMPLATES and not lower.endswith(".assets.json")
 
 
-def _head(path: Path) -> bytes | None:
+def _head(path: Path, roots: Roots | None) -> bytes | None:
+    """The file's bytes; None when it is too large to be a template or unreadable. A file
+    refused for what it is or where it leads (src/iaccert/safe_read.py) raises ``Refused``."""
     try:
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None
-        return path.read_bytes()
+        return read_bytes(path, roots, MAX_TEMPLATE_BYTES)
+    except TooLarge:
+        return None
+    except Refused:
+        raise
     except OSError:
         return None
 
@@ -71,12 +77,13 @@ def _unescape(data: bytes) -> bytes:
     return _ESCAPE.sub(char, _ESCAPED_BREAK.sub(b"", data))
 
 
-def looks_like_template(path: Path) -> bool:
+def looks_like_template(path: Path, roots: Roots | None = None) -> bool:
     """AWSTemplateFormatVersion, or a top-level Resources section and an ``AWS::`` type;
-    however either is spelled."""
+    however either is spelled. Raises ``Refused`` for a file that must not be read (it may be
+    a template: say so)."""
     if not is_candidate(path.name):
         return False
-    data = _head(path)
+    data = _head(path, roots)
     if not data:
         return False
     data = _unescape(data)
@@ -89,9 +96,10 @@ def looks_like_template(path: Path) -> bool:
     return bool(_YAML_RESOURCES.search(data) or _YAML_COMPLEX_KEY.search(data))
 
 
-def is_cdk_manifest(path: Path) -> bool:
-    """``cdk.out/manifest.json`` (a cloud assembly naming its stacks and their environments)."""
+def is_cdk_manifest(path: Path, roots: Roots | None = None) -> bool:
+    """``cdk.out/manifest.json`` (a cloud assembly naming its stacks and their environments).
+    Raises ``Refused`` as ``looks_like_template`` does."""
     if path.name != "manifest.json":
         return False
-    data = _head(path)
+    data = _head(path, roots)
     return bool(data) and b"aws:cloudformation:stack" in data

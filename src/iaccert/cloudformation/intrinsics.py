@@ -247,9 +247,10 @@ class Scope:
         if attr.startswith("Outputs.") and logical_id in stack.nested:
             return stack.output_of(logical_id, attr[len("Outputs.") :], self.world)
         if stack.is_nested_stack(resource_type):
+            why = stack.unloaded.get(logical_id, "is not in this code")
             return Unknown(
                 f"output {attr.removeprefix('Outputs.')} of nested stack {logical_id}, "
-                "whose template is not in this code",
+                f"whose template {why}",
                 frozenset({Computed(address, attr)}),
             )
         if resource_type.startswith("Custom::") or resource_type == (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..safe_read import Roots
+
 
 @dataclass
 class CfnOptions:
@@ -14,3 +16,4 @@ class CfnOptions:
     parameters: list[tuple[str, str]] = field(default_factory=list)
     parameters_file: Path | None = None
     default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
+    roots: Roots | None = None  # where files may be read (None: the templates' repositories)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ParseProblem
+from ..safe_read import Refused, Roots, read_text
 
 
 def _value(value: Any) -> Any:
@@ -19,11 +20,17 @@ def _value(value: Any) -> Any:
     return value
 
 
-def read_parameters_file(path: Path, display: str) -> tuple[dict[str, Any], list[ParseProblem]]:
+def read_parameters_file(
+    path: Path, display: str, roots: Roots | None = None
+) -> tuple[dict[str, Any], list[ParseProblem]]:
     """Both shapes AWS tools write: ``[{"ParameterKey", "ParameterValue"}]`` (CLI) and
     ``{"Parameters": {KEY: VALUE}}`` (CodePipeline template configuration)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(read_text(path, roots))
+    except Refused as exc:
+        return {}, [ParseProblem(display, 1, 1, f"not read: {exc.reason}")]
+    except RecursionError:
+        return {}, [ParseProblem(display, 1, 1, "invalid JSON: nested too deeply")]
     except OSError as exc:
         return {}, [ParseProblem(display, 1, 1, f"cannot read: {exc.strerror or exc}")]
     except UnicodeDecodeError:

@@ -23,12 +23,14 @@ for it: the values it is deployed with are not the ones that switch it off.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..bindings import bindings
 from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
+from ..safe_read import OUTSIDE, Refused, Roots, bound, quote, read_text
 from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
@@ -109,6 +111,7 @@ class Stack:
         self.resources.update(implicit)
         self.keys.update(keys)
         self.nested: dict[str, Stack] = {}
+        self.unloaded: dict[str, str] = {}  # nested stack -> why its template is not read
 
     @property
     def where(self) -> str:
@@ -186,21 +189,25 @@ def _key_line(section: dict, name: str) -> int:
 
 
 class CfnLoader:
-    """Decodes each template once, however many stacks use it."""
+    """Decodes each template once, however many stacks use it; reads only inside ``roots``."""
 
-    def __init__(self, display):
+    def __init__(self, display, roots: Roots | None = None):
         self.display = display
+        self.roots = roots
         self.decoded: dict[Path, Decoded] = {}
+        self.unloaded: dict[Path, dict[str, str]] = {}  # template -> nested id -> why not read
 
     def decode(self, path: Path) -> Decoded:
         path = path.resolve()
         if path not in self.decoded:
-            self.decoded[path] = decode_template(path, self.display(path))
+            self.decoded[path] = decode_template(path, self.display(path), self.roots)
         return self.decoded[path]
 
     def nested_paths(self, decoded: Decoded) -> dict[str, tuple[Path, Any]]:
-        """Nested stacks whose template is a local file: logical id -> (path, Parameters)."""
+        """Nested stacks whose template is a local file: logical id -> (path, Parameters).
+        One outside the repository is not read (``unloaded`` says so)."""
         out = {}
+        unloaded = self.unloaded.setdefault(decoded.path, {})
         resources = _section(decoded.data or {}, "Resources")
         base = decoded.path.parent
         for logical_id, node in resources.items():
@@ -219,24 +226,31 @@ class CfnLoader:
                 reference = _local(props.get("Location"))
             if reference is None:
                 continue
-            path = (base / reference).resolve()
-            if path.is_file():
-                out[str(logical_id)] = (path, props.get("Parameters"))
+            path = base / reference
+            roots = self.roots if self.roots is not None else Roots.of([decoded.path])
+            if roots.outside(path) is not None:
+                unloaded[str(logical_id)] = f"{quote(reference)} is {OUTSIDE}"
+            elif os.path.lexists(path) and not path.is_dir():
+                out[str(logical_id)] = (path.resolve(), props.get("Parameters"))
         return out
 
 
 def read_manifests(
-    manifests: list[Path], display
+    manifests: list[Path], display, roots: Roots | None = None
 ) -> tuple[dict[Path, Environment], list[ParseProblem]]:
     """CDK cloud assembly manifests: template file -> the stack's environment."""
     out: dict[Path, Environment] = {}
     problems = []
     for manifest in manifests:
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(read_text(manifest, roots))
+        except Refused as exc:
+            problems.append(ParseProblem(display(manifest), 1, 1, f"not read: {exc.reason}"))
+            continue
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             line = getattr(exc, "lineno", 1)
-            problems.append(ParseProblem(display(manifest), line, 1, f"cannot read: {exc}"))
+            message = f"cannot read: {bound(str(exc))}"
+            problems.append(ParseProblem(display(manifest), line, 1, message))
             continue
         artifacts = data.get("artifacts") if isinstance(data, dict) else None
         if not isinstance(artifacts, dict):
@@ -290,7 +304,9 @@ class RootLoad:
     def _nest(self, stack: Stack, ancestors: list[Path], depth: int) -> None:
         if depth >= MAX_NESTING:
             return
-        for logical_id, (path, passed) in self.loader.nested_paths(stack.decoded).items():
+        nested = self.loader.nested_paths(stack.decoded)
+        stack.unloaded = self.loader.unloaded.get(stack.decoded.path, {})
+        for logical_id, (path, passed) in nested.items():
             if path in ancestors:
                 continue
             decoded = self.loader.decode(path)
@@ -491,19 +507,21 @@ def load_cloudformation(
     ``documents`` are templates another front end already decoded (a serverless file's
     ``resources``), each with its stack's environment."""
     project = Project()
+    roots = options.roots if options.roots is not None else Roots.of([*templates, *manifests])
     given: dict[str, Any] = dict(options.default_parameters)
     if options.parameters_file is not None:
+        roots = roots.with_files([options.parameters_file])  # named by the user
         values, problems = read_parameters_file(
-            options.parameters_file, display(options.parameters_file)
+            options.parameters_file, display(options.parameters_file), roots
         )
         given.update(values)
         project.problems.extend(problems)
     given.update(dict(options.parameters))
-    environments, problems = read_manifests(manifests, display)
+    environments, problems = read_manifests(manifests, display, roots)
     project.problems.extend(problems)
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
 
-    loader = CfnLoader(display)
+    loader = CfnLoader(display, roots)
     for document, env in documents:
         loader.decoded[document.path.resolve()] = document
         environments.setdefault(document.path.resolve(), env)

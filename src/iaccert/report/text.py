@@ -24,6 +24,7 @@ from ..config import summary_text
 from ..docs import help_uri
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..lines import file_lines
+from ..safe_read import LARGE_LIMIT, read_text
 from ..scan import ScanResult
 from . import RenderOptions
 from .escape import line_head, text
@@ -115,9 +116,11 @@ class _Style:
 
 
 class SourceCache:
-    """Source lines by file, read on first use; unreadable files give no frame."""
+    """Source lines by file, read on first use; unreadable files give no frame, nor do files
+    the scan would not read (outside its roots, not regular: src/iaccert/safe_read.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, roots=None) -> None:
+        self.roots = roots
         self._files: dict[str, list[str] | None] = {}
 
     def lines(self, path: str) -> list[str] | None:
@@ -125,8 +128,8 @@ class SourceCache:
             return None
         if path not in self._files:
             try:
-                with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-                    self._files[path] = redact(file_lines(path, fh.read()))
+                text = read_text(path, self.roots, LARGE_LIMIT, errors="replace")
+                self._files[path] = redact(file_lines(path, text))
             except OSError:
                 self._files[path] = None
         return self._files[path]
@@ -218,7 +221,8 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
 
 def render(result: ScanResult, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    style, sources = _Style(options.color), SourceCache()
+    project = getattr(result, "project", None)
+    style, sources = _Style(options.color), SourceCache(getattr(project, "roots", None))
     blocks = [finding_block(f, sources, style) for f in result.findings]
     blocks.extend(incomplete_line(i) for i in getattr(result, "incomplete", []))
     blocks.extend(stale_line(e) for e in getattr(result, "stale_baseline", None) or [])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..cache import ParseCache
 from ..model import Project
+from ..safe_read import Roots
 from .prefilter import relevant_directories
 from .project import ConfigLoader, RootAnalysis, TfOptions
 
@@ -21,11 +23,17 @@ def load_terraform(
     """Analyse every root among ``directories``; a directory another one calls is not a root.
 
     With the prefilter (the default) only module groups that can hold a domain are parsed.
+    Files are read only inside ``options.roots`` (default: the directories' repositories).
     """
-    loader = ConfigLoader(display, ParseCache(options.cache_dir) if options.cache_dir else None)
+    if options.roots is None:
+        options = replace(options, roots=Roots.of(directories))
+    cache = ParseCache(options.cache_dir) if options.cache_dir else None
+    loader = ConfigLoader(display, cache, options.roots)
     project = Project()
     if options.prefilter:
-        relevant, facts = relevant_directories(directories, TF_SUFFIXES, options.cache_dir)
+        relevant, facts = relevant_directories(
+            directories, TF_SUFFIXES, options.cache_dir, options.roots
+        )
         project.files |= {display(d / name) for d, module in facts.items() for name in module.files}
         directories = [d for d in directories if d.resolve() in relevant]
     configs = {d.resolve(): loader.load(d) for d in directories}

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from ..cache import ParseCache
 from ..model import ParseProblem
+from ..safe_read import Refused, Roots
+from ..safe_read import read_bytes as safe_read_bytes
 from .blockdata import decode_blocks, encode_blocks
 from .expr import Lit, traversal_root
 from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
 from .tfjson import load_tfjson
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+TF_SUFFIXES = (".tf", ".tf.json")
 
 
 @dataclass
@@ -48,16 +51,17 @@ def module_source(block: Block) -> str | None:
     return None
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, roots: Roots | None = None) -> str:
     """File text as Terraform reads it: UTF-8, with or without a BOM."""
-    return decode_text(read_bytes(path))
+    return decode_text(read_bytes(path, roots))
 
 
-def read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not parsed")
-    return path.read_bytes()
+def read_bytes(path: Path, roots: Roots | None = None) -> bytes:
+    """A file of the scanned repository (src/iaccert/safe_read.py); a refusal is a ParseError."""
+    try:
+        return safe_read_bytes(path, roots, MAX_FILE_BYTES)
+    except Refused as exc:
+        raise ParseError(f"not read: {exc.reason}") from None
 
 
 def decode_text(data: bytes) -> str:
@@ -89,9 +93,11 @@ def _add(config: ModuleConfig, block: Block) -> None:
         config.providers.append(block)
 
 
-def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[Block]:
+def parse_file(
+    path: Path, shown: str, cache: ParseCache | None = None, roots: Roots | None = None
+) -> list[Block]:
     """Blocks of one ``.tf`` / ``.tf.json`` file, from the parse cache when it has them."""
-    data = read_bytes(path)
+    data = read_bytes(path, roots)
     kind = "tfjson" if path.name.endswith(".json") else "hcl"
     cached = cache.get(kind, data, lambda entry: _decode_entry(entry, shown)) if cache else None
     if isinstance(cached, ParseError):  # a remembered parse error
@@ -131,13 +137,18 @@ def _decode_entry(entry: object, shown: str) -> list[Block] | ParseError:
 
 
 def load_module(
-    directory: Path, display: callable, cache: ParseCache | None = None
+    directory: Path,
+    display: callable,
+    cache: ParseCache | None = None,
+    roots: Roots | None = None,
 ) -> ModuleConfig:
-    """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems."""
+    """Read every ``.tf`` and ``.tf.json`` file of a directory; bad files become problems
+    (one that is not a regular file of the repository too: it is never opened)."""
     config = ModuleConfig(directory)
+    roots = roots if roots is not None else Roots.of([directory])
     try:
         paths = sorted(
-            p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()
+            p for p in directory.iterdir() if p.name.endswith(TF_SUFFIXES) and not p.is_dir()
         )
     except OSError as exc:
         shown = display(directory)
@@ -147,7 +158,7 @@ def load_module(
         shown = display(path)
         config.files.append(shown)
         try:
-            blocks = parse_file(path, shown, cache)
+            blocks = parse_file(path, shown, cache, roots)
         except ParseError as exc:
             config.problems.append(ParseProblem(shown, exc.line, exc.column, str(exc)))
             continue
@@ -187,14 +198,16 @@ def depends_on_names(block: Block) -> list[str]:
     return names
 
 
-def load_tfvars(path: Path) -> dict[str, Attribute]:
+def load_tfvars(path: Path, roots: Roots | None = None) -> dict[str, Attribute]:
     """Assignments of a ``.tfvars`` / ``.tfvars.json`` file, unevaluated."""
-    text = read_text(path)
+    text = read_text(path, roots)
     if path.name.endswith(".json"):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        except RecursionError:
+            raise ParseError("invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise ParseError("a .tfvars.json file must hold a JSON object")
         return {k: Attribute(k, Lit(v), 1, 1) for k, v in data.items()}

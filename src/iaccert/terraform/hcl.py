@@ -114,8 +114,18 @@ def _unclosed_line(text: str) -> int | None:
 
 
 def _short_message(exc: Exception) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return first[:200]
+    """The parser's complaint, quoting only the offending token, bounded: Lark's own message
+    quotes the token whole, and a token can be the rest of the file (a secret, when the file
+    is not HCL at all)."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    from ..safe_read import bound, quote
+
+    if isinstance(exc, UnexpectedToken) and exc.token is not None:
+        return f"unexpected token {quote(str(exc.token))} ({exc.token.type})"
+    if isinstance(exc, UnexpectedCharacters):
+        return f"unexpected character {quote(exc.char)}"
+    return bound(str(exc), 120) or type(exc).__name__
 
 
 def parse_expression_text(source: str) -> Any:
@@ -123,7 +133,9 @@ def parse_expression_text(source: str) -> Any:
     tree = parse_tree(f"x = {source}\n")
     attribute = _first(tree, "attribute")
     if attribute is None:
-        raise ParseError(f"not an expression: {source[:60]}")
+        from ..safe_read import quote
+
+        raise ParseError(f"not an expression: {quote(source)}")
     return _convert_safely(_tree_kids(attribute)[-1])
 
 

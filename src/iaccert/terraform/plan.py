@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Computed, Location, Region, Resource, Unknown
+from ..safe_read import PLAN_LIMIT, Refused, Roots, bound, read_bytes, read_head
 
 _SEGMENT = re.compile(r'\.?([^.\[]+)(\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
 NO_REFERENCE = object()  # a reference that names no value (each, count, path, a bare module)
@@ -45,13 +46,12 @@ def looks_like_plan(data: Any) -> bool:
     )
 
 
-def is_plan_file(path: Path) -> bool:
+def is_plan_file(path: Path, roots: Roots | None = None) -> bool:
     """A JSON file whose content is a plan (checked cheaply before a full parse)."""
     if not path.is_file() or not path.name.endswith(".json") or path.name.endswith(".tf.json"):
         return False
     try:
-        with open(path, "rb") as fh:
-            head = decode_plan_bytes(fh.read(4096))
+        head = decode_plan_bytes(read_head(path, roots, 4096))
     except (OSError, UnicodeDecodeError):
         return False
     return '"format_version"' in head and (
@@ -59,12 +59,16 @@ def is_plan_file(path: Path) -> bool:
     )
 
 
-def read_plan(path: Path) -> tuple[dict, str]:
+def read_plan(path: Path, roots: Roots | None = None) -> tuple[dict, str]:
     try:
-        text = decode_plan_bytes(path.read_bytes())
+        text = decode_plan_bytes(read_bytes(path, roots, PLAN_LIMIT))
         data = json.loads(text)
+    except Refused as exc:
+        raise PlanError(f"not read: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise PlanError(f"cannot read plan: {exc}") from None
+        raise PlanError(f"cannot read plan: {bound(str(exc))}") from None
+    except RecursionError:
+        raise PlanError("cannot read plan: nested too deeply") from None
     if not looks_like_plan(data):
         raise PlanError("not a Terraform plan (no format_version with planned_values)")
     return data, text
@@ -348,14 +352,19 @@ class PlanReader:
         return out
 
 
-def load_plan(path: Path, shown: str, locate: Callable[[str], Resource | None] | None = None):
+def load_plan(
+    path: Path,
+    shown: str,
+    locate: Callable[[str], Resource | None] | None = None,
+    roots: Roots | None = None,
+):
     """A plan file as a Project (a file that is not a readable plan is a parse problem)."""
     from ..model import ParseProblem, Project
 
     project = Project()
     project.files.add(shown)
     try:
-        plan, text = read_plan(path)
+        plan, text = read_plan(path, roots)
     except PlanError as exc:
         project.problems.append(ParseProblem(shown, 1, 1, str(exc)))
         return project

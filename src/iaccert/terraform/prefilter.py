@@ -12,7 +12,6 @@ and modification times, so an unchanged tree is only listed, not read, on the ne
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from pathlib import Path
 from .. import __version__
 from ..bindings import bindings
 from ..cache import cache_file, read_json, write_json
+from ..safe_read import SOURCE_LIMIT, Roots, read_bytes
+from .downloaded import read_modules_json
 from .known_modules import find_model
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
@@ -45,28 +46,35 @@ def _domain_pattern() -> re.Pattern:
 
 
 def _listing(directory: Path, suffixes: tuple[str, ...]) -> tuple | None:
-    """(name, size, mtime) of each Terraform file: the key under which facts are remembered."""
+    """(name, size, mtime) of each Terraform file: the key under which facts are remembered.
+    Anything with a Terraform name but a directory is listed (a FIFO, a link out of the
+    repository): reading it is refused, which makes its group parsed and reported."""
     try:
         with os.scandir(directory) as entries:
             found = []
             for entry in entries:
-                if entry.name.endswith(suffixes) and entry.is_file():
-                    info = entry.stat()
+                if entry.name.endswith(suffixes) and not entry.is_dir():
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        info = entry.stat(follow_symlinks=False)
                     found.append((entry.name, info.st_size, info.st_mtime_ns))
     except OSError:
         return None
     return tuple(sorted(found))
 
 
-def read_facts(directory: Path, listing: tuple | None, pattern: re.Pattern) -> ModuleFacts:
+def read_facts(
+    directory: Path, listing: tuple | None, pattern: re.Pattern, roots: Roots | None = None
+) -> ModuleFacts:
     facts = ModuleFacts(unreadable=listing is None)
     texts = []
     for name, _, _ in listing or ():
         facts.files.append(name)
-        try:
-            with open(directory / name, "rb") as fh:
-                texts.append(fh.read().decode("utf-8", "replace"))
-        except OSError:
+        try:  # the size limit applies before reading: a 1 GiB sparse file is never read
+            data = read_bytes(directory / name, roots, SOURCE_LIMIT)
+            texts.append(data.decode("utf-8", "replace"))
+        except OSError:  # refused or unreadable: the group is parsed, and the file reported
             facts.unreadable = True
     text = "\n".join(texts)
     facts.names_domain = bool(pattern.search(text))
@@ -93,14 +101,16 @@ class FactsCache:
         if isinstance(loaded, dict) and isinstance(loaded.get("entries"), dict):
             self.entries = loaded["entries"]
 
-    def facts(self, directory: Path, suffixes: tuple[str, ...], pattern: re.Pattern) -> ModuleFacts:
+    def facts(
+        self, directory: Path, suffixes: tuple[str, ...], pattern: re.Pattern, roots: Roots
+    ) -> ModuleFacts:
         listing = _listing(directory, suffixes)
         key = str(directory)
         if listing is not None:
             remembered = _decode_entry(self.entries.get(key), listing)
             if remembered is not None:
                 return remembered
-        facts = read_facts(directory, listing, pattern)
+        facts = read_facts(directory, listing, pattern, roots)
         if listing is not None and not (directory / ".terraform").exists():
             self.entries[key] = [[list(item) for item in listing], _encode_facts(facts)]
             self.changed = True
@@ -139,20 +149,24 @@ def _decode_entry(entry: object, listing: tuple) -> ModuleFacts | None:
     return ModuleFacts(**{name: list(value) for name, value in lists.items()}, **flags)
 
 
-def _downloaded(directory: Path) -> dict[str, Path]:
+def _downloaded(directory: Path, roots: Roots) -> tuple[list[Path], bool]:
+    """The downloaded module directories that may be read, and whether modules.json was
+    refused (then the directory is parsed, and the refusal reported)."""
     if not (directory / ".terraform").is_dir():
-        return {}
-    try:
-        data = json.loads((directory / ".terraform" / "modules" / "modules.json").read_text())
-        return {m["Key"]: (directory / m["Dir"]).resolve() for m in data.get("Modules", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return [], False
+    found = read_modules_json(directory, roots, str)
+    return [d for d in found.dirs.values() if isinstance(d, Path)], found.problem is not None
 
 
 def relevant_directories(
-    directories: list[Path], suffixes: tuple[str, ...], cache_dir: Path | None = None
+    directories: list[Path],
+    suffixes: tuple[str, ...],
+    cache_dir: Path | None = None,
+    roots: Roots | None = None,
 ) -> tuple[set[Path], dict[Path, ModuleFacts]]:
-    """The directories whose group can hold a domain, and the facts learnt on the way."""
+    """The directories whose group can hold a domain, and the facts learnt on the way.
+    Nothing outside ``roots`` (default: the directories' repositories) is read."""
+    roots = roots if roots is not None else Roots.of(directories)
     pattern = _domain_pattern()
     cache = FactsCache(cache_dir)
     modules: dict[Path, ModuleFacts] = {}
@@ -162,11 +176,11 @@ def relevant_directories(
         directory = pending.pop()
         if directory in modules:
             continue
-        facts = modules[directory] = cache.facts(directory, suffixes, pattern)
+        facts = modules[directory] = cache.facts(directory, suffixes, pattern, roots)
         edges.setdefault(directory, set())
         for source in facts.local_sources:
             target = (directory / source).resolve()
-            if target.is_dir():
+            if target.is_dir() and roots.contains(target):
                 edges[directory].add(target)
                 edges.setdefault(target, set()).add(directory)
                 pending.append(target)
@@ -184,12 +198,14 @@ def relevant_directories(
             group.add(node)
             stack.extend(edges.get(node, ()))
         seen |= group
-        if any(_matters(d, modules[d], pattern, suffixes) for d in group if d in modules):
+        if any(_matters(d, modules[d], pattern, suffixes, roots) for d in group if d in modules):
             relevant |= group
     return relevant, modules
 
 
-def _matters(directory: Path, facts: ModuleFacts, pattern: re.Pattern, suffixes) -> bool:
+def _matters(
+    directory: Path, facts: ModuleFacts, pattern: re.Pattern, suffixes, roots: Roots
+) -> bool:
     if facts.unreadable or facts.names_domain:
         return True
     for source in facts.remote_sources:
@@ -197,8 +213,11 @@ def _matters(directory: Path, facts: ModuleFacts, pattern: re.Pattern, suffixes)
             model = find_model(source, version)
             if model and pattern.search(model.hcl):
                 return True
-    for path in _downloaded(directory).values():
-        downloaded = read_facts(path, _listing(path, suffixes), pattern)
+    downloaded_dirs, refused = _downloaded(directory, roots)
+    if refused:
+        return True
+    for path in downloaded_dirs:
+        downloaded = read_facts(path, _listing(path, suffixes), pattern, roots)
         if downloaded.unreadable or downloaded.names_domain:
             return True
     return False

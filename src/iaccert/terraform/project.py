@@ -12,6 +12,7 @@ from typing import Any
 from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
+from ..safe_read import LARGE_LIMIT, OUTSIDE, Refused, Roots, read_text
 from .config import (
     ModuleConfig,
     depends_on_names,
@@ -20,6 +21,7 @@ from .config import (
     load_tfvars,
     module_source,
 )
+from .downloaded import read_modules_json
 from .evaluate import (
     MAX_INSTANCES,
     MAX_TOTAL_INSTANCES,
@@ -76,20 +78,22 @@ class TfOptions:
         )
 
     cache_dir: Path | None = None  # the parse cache (None: no cache)
+    roots: Roots | None = None  # where files may be read (None: the scanned directories' repos)
 
 
 class ConfigLoader:
     """Reads each module directory once, however many roots call it."""
 
-    def __init__(self, display, cache: ParseCache | None = None):
+    def __init__(self, display, cache: ParseCache | None = None, roots: Roots | None = None):
         self.display = display
         self.cache = cache
+        self.roots = roots
         self._configs: dict[Path, ModuleConfig] = {}
 
     def load(self, directory: Path) -> ModuleConfig:
         directory = directory.resolve()
         if directory not in self._configs:
-            self._configs[directory] = load_module(directory, self.display, self.cache)
+            self._configs[directory] = load_module(directory, self.display, self.cache, self.roots)
         return self._configs[directory]
 
     def load_model(self, model: ModuleModel) -> ModuleConfig:
@@ -103,14 +107,6 @@ class ConfigLoader:
 
     def files(self) -> set[str]:
         return {f for c in self._configs.values() for f in c.files}
-
-
-def _repository_root(directory: Path) -> Path:
-    """The enclosing git work tree, or the directory itself: files beyond it are never read."""
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return directory
 
 
 def _cli_value(text: str) -> Any:
@@ -130,6 +126,7 @@ class RootAnalysis:
         self.directory = directory.resolve()
         self.loader = loader
         self.options = options
+        self.roots = options.roots if options.roots is not None else Roots.of([self.directory])
         self.ev = Evaluator(options.limits())
         self.instance_count = 0  # module and resource instances made in this tree
         self.problems: list[ParseProblem] = []
@@ -155,10 +152,10 @@ class RootAnalysis:
         files += list(self.options.var_files)
         files += self.options.root_var_files.get(self.directory.resolve(), [])
         for path in files:
-            if not path.is_file():
+            if not os.path.lexists(path) or path.is_dir():
                 continue
             try:
-                given.update({k: a.expr for k, a in load_tfvars(path).items()})
+                given.update({k: a.expr for k, a in load_tfvars(path, self.roots).items()})
             except (ParseError, OSError) as exc:
                 line = getattr(exc, "line", 1)
                 shown = self.loader.display(path)
@@ -173,18 +170,13 @@ class RootAnalysis:
     def display_dir(self, path: Path) -> str:
         return self.loader.display(path)
 
-    def _modules_json(self) -> dict[str, Path]:
-        """``terraform init``'s record of downloaded modules: key path -> directory."""
-        path = self.directory / ".terraform" / "modules" / "modules.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError):
-            return {}
-        out = {}
-        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
-            if isinstance(entry, dict) and entry.get("Key") and entry.get("Dir"):
-                out[entry["Key"]] = (self.directory / entry["Dir"]).resolve()
-        return out
+    def _modules_json(self) -> dict[str, Path | str]:
+        """``terraform init``'s record of downloaded modules: key path -> directory (or why
+        it is not followed)."""
+        found = read_modules_json(self.directory, self.roots, self.loader.display)
+        if found.problem is not None:
+            self.problems.append(found.problem)
+        return found.dirs
 
     def remote_state_outputs(self, instance: Any) -> Any:
         """Outputs of a ``terraform_remote_state``: only a local state file in the repo is read."""
@@ -198,13 +190,15 @@ class RootAnalysis:
         relative = config.get("path", "terraform.tfstate")
         if not isinstance(relative, str):
             return Unknown(f"comes from remote state {where} whose path is not known")
-        path = (instance.module.config.directory / relative).resolve()
-        if not path.is_relative_to(_repository_root(self.directory)):
-            return Unknown(f"comes from remote state {where} outside the repository")
+        path = instance.module.config.directory / relative
+        if not self.roots.contains(path):
+            return Unknown(f"comes from remote state {where} {OUTSIDE}")
         try:
-            state = json.loads(path.read_text(encoding="utf-8-sig"))
+            state = json.loads(read_text(path, self.roots, LARGE_LIMIT))
             return {k: v.get("value") for k, v in state.get("outputs", {}).items()}
-        except (OSError, ValueError, AttributeError):
+        except Refused as exc:
+            return Unknown(f"comes from remote state {where}, not read: {exc.reason}")
+        except (OSError, ValueError, AttributeError, RecursionError):
             return Unknown(f"comes from remote state {where}; {relative} cannot be read")
 
     # -- expansion -----------------------------------------------------------------------
@@ -290,8 +284,12 @@ class RootAnalysis:
             return Unknown(f"module.{name} has no literal source")
         if source.startswith(("./", "../")) and not str(inst.config.directory).startswith("<"):
             path = (inst.config.directory / source).resolve()
+            if not self.roots.contains(path):
+                return Unknown(f"module.{name}: source {source} is {OUTSIDE}")
         elif key_path in self._downloaded:
             path = self._downloaded[key_path]
+            if isinstance(path, str):
+                return Unknown(f"module.{name}: .terraform/modules/modules.json gives {path}")
         else:
             version = block.attrs.get("version")
             constraint = version.expr.value if version and isinstance(version.expr, Lit) else None
