@@ -21,10 +21,9 @@ from pathlib import Path
 from .. import __version__
 from ..bindings import bindings
 from ..cache import read_pickle, write_pickle
-from .known_modules import find_model
+from .known_modules import family_creates_domains
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
-_VERSION_NEAR = re.compile(r'["\']?version["\']?\s*[=:]\s*"([^"]+)"')
 
 
 @dataclass
@@ -35,7 +34,6 @@ class ModuleFacts:
     names_domain: bool = False
     local_sources: list[str] = field(default_factory=list)
     remote_sources: list[str] = field(default_factory=list)
-    versions: list[str] = field(default_factory=list)
     unreadable: bool = False
 
 
@@ -74,7 +72,6 @@ def read_facts(directory: Path, listing: tuple | None, pattern: re.Pattern) -> M
         for source in _SOURCE.findall(text):
             local = source.startswith(("./", "../"))
             (facts.local_sources if local else facts.remote_sources).append(source)
-        facts.versions = _VERSION_NEAR.findall(text)
     return facts
 
 
@@ -160,11 +157,8 @@ def relevant_directories(
 def _matters(directory: Path, facts: ModuleFacts, pattern: re.Pattern, suffixes) -> bool:
     if facts.unreadable or facts.names_domain:
         return True
-    for source in facts.remote_sources:
-        for version in [None, *facts.versions]:
-            model = find_model(source, version)
-            if model and pattern.search(model.hcl):
-                return True
+    if any(family_creates_domains(source) for source in facts.remote_sources):
+        return True  # whichever model the version picks, or none (then IAC004 says so)
     for path in _downloaded(directory).values():
         downloaded = read_facts(path, _listing(path, suffixes), pattern)
         if downloaded.unreadable or downloaded.names_domain:

@@ -32,7 +32,7 @@ from .evaluate import (
 from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
-from .known_modules import ModuleModel, find_model
+from .known_modules import ModuleModel, choose_model
 from .templates import parse_expression
 
 
@@ -248,14 +248,7 @@ class RootAnalysis:
         elif key_path in self._downloaded:
             path = self._downloaded[key_path]
         else:
-            version = block.attrs.get("version")
-            constraint = version.expr.value if version and isinstance(version.expr, Lit) else None
-            model = find_model(source, constraint)
-            if model is not None:
-                return model
-            return Unknown(
-                f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
-            )
+            return self._known_module(name, block, source)
         if not path.is_dir():
             return Unknown(f"module.{name}: source {source} is not a directory")
         ancestor = inst
@@ -264,6 +257,35 @@ class RootAnalysis:
                 return Unknown(f"module.{name} calls itself (source {source})")
             ancestor = ancestor.parent
         return path
+
+    def _known_module(self, name: str, block: Any, source: str) -> ModuleModel | Unknown:
+        """A remote module that is not downloaded: its built-in model, if iaccert has one.
+
+        A model assumed for a version it was not chosen by is a note; a module that can
+        create domains and is analysed by no model is a warning: never dropped silently."""
+        version = block.attrs.get("version")
+        constraint = None
+        if version is not None:
+            value = version.expr.value if isinstance(version.expr, Lit) else None
+            constraint = value if isinstance(value, str) else "(not a literal string)"
+        choice = choose_model(source, constraint)
+        if choice is not None and choice.model is not None:
+            if choice.note:
+                self._report(block, f"module.{name}: {choice.note}", "IAC005")
+            return choice.model
+        missing = f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
+        if choice is not None:
+            missing = f"{missing}; {choice.reason}"
+            if choice.creates_domains:
+                lost = f"{missing}: the API Gateway domains it creates are not analysed"
+                self._report(block, lost, "IAC004")
+        return Unknown(missing)
+
+    def _report(self, block: Any, message: str, rule: str) -> None:
+        """A finding at a module call, once however many instances reach it."""
+        problem = ParseProblem(block.file, block.line, 1, message, rule=rule)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def _child(self, inst: ModuleInstance, name: str, block: Any) -> tuple[str, Any]:
         where = self._child_dir(inst, name, block)
