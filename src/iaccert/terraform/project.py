@@ -33,6 +33,7 @@ from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
 from .known_modules import ModuleModel, choose_model
+from .overrides import MergedBlock
 from .templates import parse_expression
 
 
@@ -434,14 +435,17 @@ class RootAnalysis:
         )
         depends = set(inst.inherited_depends) | self._depends_on(inst, block, instance)
         location = Location(block.file, block.line, block.end_line)
+        files = dict(block.attr_files) if isinstance(block, MergedBlock) else {}
         if inst.call_site is not None:
             location, lines = inst.call_site
+            files = {}
         return Resource(
             address=instance.address,
             type=block.labels[0],
             location=location,
             attrs=attrs,
             attr_lines=lines,
+            attr_files=files,
             region=region,
             depends_on=depends,
             kind=instance.kind,
