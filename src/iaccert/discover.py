@@ -11,6 +11,7 @@ from .cloudformation.detect import is_candidate, is_cdk_manifest, looks_like_tem
 
 SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
 TF_SUFFIXES = (".tf", ".tf.json")
+TERRAGRUNT_FILE = "terragrunt.hcl"
 
 
 @dataclass
@@ -22,6 +23,12 @@ class Targets:
 
 def _skip(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
+
+
+def is_terragrunt_unit(files: list[str]) -> bool:
+    """A ``terragrunt.hcl`` makes its directory a Terraform root: the module it runs is
+    analysed with its inputs (the Terraform front end decides whether it runs one)."""
+    return TERRAGRUNT_FILE in files
 
 
 def discover(paths: list[Path]) -> Targets:
@@ -39,14 +46,14 @@ def discover(paths: list[Path]) -> Targets:
 
     for path in paths:
         if path.is_file():
-            if path.name.endswith(TF_SUFFIXES):
+            if path.name.endswith(TF_SUFFIXES) or path.name == TERRAGRUNT_FILE:
                 tf_dirs.add(path.parent.resolve())
             else:
                 consider(path)
             continue
         for root, dirs, files in os.walk(path, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _skip(d))
-            if any(f.endswith(TF_SUFFIXES) for f in files):
+            if any(f.endswith(TF_SUFFIXES) for f in files) or is_terragrunt_unit(files):
                 tf_dirs.add(Path(root).resolve())
             for name in files:
                 if name == "manifest.json" or is_candidate(name):

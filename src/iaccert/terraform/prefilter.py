@@ -72,7 +72,36 @@ def read_facts(directory: Path, listing: tuple | None, pattern: re.Pattern) -> M
         for source in _SOURCE.findall(text):
             local = source.startswith(("./", "../"))
             (facts.local_sources if local else facts.remote_sources).append(source)
+    if "terragrunt.hcl" in facts.files:
+        _terragrunt_facts(directory, facts)
     return facts
+
+
+_TG_SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]*)"', re.MULTILINE)
+_TG_PATH = re.compile(r'^\s*config_path\s*=\s*"([^"]*)"', re.MULTILINE)
+_TG_DIR = "${get_terragrunt_dir()}/"
+
+
+def _terragrunt_facts(directory: Path, facts: ModuleFacts) -> None:
+    """A Terragrunt unit is grouped with the module it runs and the units it depends on; a
+    unit whose module the text does not name plainly (an include, a function) is parsed."""
+    try:
+        with open(directory / "terragrunt.hcl", "rb") as fh:
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        facts.unreadable = True
+        return
+    sources = _TG_SOURCE.findall(text)
+    if not sources:
+        facts.unreadable = True  # the module comes from an include, or the unit dir itself
+    for raw in sources + _TG_PATH.findall(text):
+        path = raw.removeprefix(_TG_DIR)
+        if path.startswith(("./", "../")) and "${" not in path and "::" not in path:
+            facts.local_sources.append(path.replace("//", "/").split("?")[0])
+        elif "${" in path:
+            facts.unreadable = True
+        elif raw in sources:
+            facts.remote_sources.append(raw)
 
 
 class FactsCache:

@@ -31,10 +31,11 @@ from .evaluate import (
 )
 from .expr import Lit, traversal_root
 from .functions import unknown_from
-from .hcl import ParseError
+from .hcl import Attribute, Block, ParseError
 from .known_modules import ModuleModel, choose_model
 from .overrides import MergedBlock
 from .templates import parse_expression
+from .terragrunt import Unit
 
 
 @dataclass
@@ -98,7 +99,13 @@ def _cli_value(text: str) -> Any:
 class RootAnalysis:
     """One root module and every module instance below it."""
 
-    def __init__(self, directory: Path, loader: ConfigLoader, options: TfOptions):
+    def __init__(
+        self,
+        directory: Path,
+        loader: ConfigLoader,
+        options: TfOptions,
+        config: ModuleConfig | None = None,
+    ):
         self.directory = directory.resolve()
         self.loader = loader
         self.options = options
@@ -107,7 +114,8 @@ class RootAnalysis:
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
         self._downloaded = self._modules_json()
-        config = loader.load(self.directory)
+        self.dependency_roots: list[ModuleInstance] = []  # Terragrunt dependencies analysed here
+        config = config if config is not None else loader.load(self.directory)
         self.root = ModuleInstance(self, config, "")
         self.root.providers = self._own_providers(self.root, {})
 
@@ -155,6 +163,61 @@ class RootAnalysis:
             if isinstance(entry, dict) and entry.get("Key") and entry.get("Dir"):
                 out[entry["Key"]] = (self.directory / entry["Dir"]).resolve()
         return out
+
+    # -- Terragrunt ---------------------------------------------------------------------
+    def give_unit_inputs(self, unit: Unit) -> None:
+        """A unit's ``inputs`` are the root's variables, below TF_VAR_* and tfvars files (they
+        reach Terraform as TF_VAR_* that an environment variable already set wins over)."""
+        inputs = unit.inputs()
+        whole = inputs.pop("*", None)
+        given: dict[str, Any] = {name: Lit(value) for name, (value, _, _) in inputs.items()}
+        for name, block in self.root.config.variables.items():
+            if name in given or "default" in block.attrs:
+                continue
+            reason = (
+                whole[0].reason
+                if whole
+                else f"variable var.{name} ({block.file}:{block.line}) has no default and the "
+                f"Terragrunt inputs of {unit.file.shown} do not set it"
+            )
+            given[name] = Lit(Unknown(reason))
+        self._given = {**given, **self._given}
+        if self.root.call_site is not None:
+            location, _ = self.root.call_site
+            self.root.call_site = (location, {n: line for n, (_, line, _) in inputs.items()})
+
+    def dependency_instance(self, unit: Unit, address: str) -> ModuleInstance | Unknown:
+        """A Terragrunt dependency's module, analysed in this root under ``dependency.<name>``
+        so that the chain can follow its outputs to the certificate and its validation."""
+        unit.analysis, unit.prefix = self, f"{address}."
+        target, block = unit.target()
+        call_site = None
+        if isinstance(target, Unknown):
+            return Unknown(f"{address}: {target.reason}")
+        if isinstance(target, str):
+            choice = choose_model(target, None)
+            if choice is None or choice.model is None:
+                return Unknown(f"{address} comes from {target}, which is not analysed here")
+            config = self.loader.load_model(choice.model)
+            call_site = (Location(unit.file.shown, block.line, block.end_line), {})
+        else:
+            config = self.loader.load(target)
+        inputs = unit.inputs()
+        inputs.pop("*", None)
+        attrs = {k: Attribute(k, Lit(v), line, line) for k, (v, line, _) in inputs.items()}
+        call = Block("module", (address,), attrs, [], unit.file.shown, 1, 1)
+        inst = ModuleInstance(self, config, address, call, self.root.scope)
+        inst.call_site = call_site
+        inst.providers = self._own_providers(inst, {})
+        inst.providers.setdefault(
+            "aws",
+            ProviderConf(
+                f"{address}.provider.aws",
+                Unknown(f"{address} has no provider aws block: its region is its environment's"),
+            ),
+        )
+        self.dependency_roots.append(inst)
+        return inst
 
     def remote_state_outputs(self, instance: Any) -> Any:
         """Outputs of a ``terraform_remote_state``: only a local state file in the repo is read."""
@@ -383,7 +446,7 @@ class RootAnalysis:
         return out
 
     def module_instances(self) -> list[ModuleInstance]:
-        out, stack = [], [self.root]
+        out, stack = [], [self.root, *self.dependency_roots]
         while stack:
             inst = stack.pop()
             out.append(inst)
@@ -402,6 +465,8 @@ class RootAnalysis:
         for inst in self.module_instances():
             for kind, table in (("resource", inst.config.resources), ("data", inst.config.data)):
                 for key in table:
+                    if _checked_elsewhere(inst, table[key]):
+                        continue
                     _, instances = inst.instances(kind, key)
                     out.extend(self._resource(inst, i) for i in instances)
         if self.ev.steps > self.ev.max_steps:
@@ -451,3 +516,45 @@ class RootAnalysis:
             kind=instance.kind,
             module=inst.address,
         )
+
+
+def _checked_elsewhere(inst: ModuleInstance, block: Any) -> bool:
+    """A Terragrunt dependency's domains are checked in the dependency's own unit."""
+    return inst.address.startswith("dependency.") and (
+        block.type == "resource" and block.labels[0] in bindings()["domains"]
+    )
+
+
+def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootAnalysis | None:
+    """A Terragrunt unit's module, analysed as a root with the unit's inputs; a module that
+    cannot be found is IAC004 (its domains are not analysed), never silently dropped."""
+    target, block = unit.target()
+    line = block.line if block is not None else 1
+    config, call_site = None, None
+    if isinstance(target, Unknown):
+        message = f"{target.reason}: the module's API Gateway domains are not analysed"
+        unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
+        return None
+    if isinstance(target, str):
+        choice = choose_model(target, None)
+        if choice is None or choice.model is None:
+            if choice is not None and choice.creates_domains:
+                message = (
+                    f"{unit.file.shown}: {target} is not downloaded and {choice.reason}: "
+                    "the API Gateway domains it creates are not analysed"
+                )
+                unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
+            return None
+        if choice.note:
+            unit.problems.append(ParseProblem(unit.file.shown, line, 1, choice.note, rule="IAC005"))
+        config = loader.load_model(choice.model)
+        call_site = (Location(unit.file.shown, line, block.end_line), {})
+        directory = unit.directory
+    else:
+        directory = target
+    analysis = RootAnalysis(directory, loader, options, config)
+    analysis.root.call_site = call_site
+    unit.analysis = analysis
+    analysis.give_unit_inputs(unit)
+    analysis.problems.extend(p for p in unit.problems if p not in analysis.problems)
+    return analysis

@@ -1,0 +1,165 @@
+"""Terragrunt units call their module with their inputs, as a module block would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iaccert.scan import scan
+from iaccert.terraform.terragrunt import split_source
+
+MODULE = """
+variable "domain_name" {
+  type = string
+}
+variable "certificate_arn" {
+  type = string
+}
+resource "aws_apigatewayv2_domain_name" "this" {
+  domain_name = var.domain_name
+  domain_name_configuration {
+    certificate_arn = var.certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+}
+"""
+ARN = "arn:aws:acm:eu-west-1:111111111111:certificate/abc"
+
+
+def tree(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(parents=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def chains(root: Path):
+    result = scan([root])
+    return result, {c.domain.root.split("/")[-1]: c for c in result.chains}
+
+
+def test_split_source_subdirectory_syntax():
+    assert split_source("../modules//api") == ("../modules", "api")
+    assert split_source("git::https://x.com/r.git//modules/api?ref=v1") == (
+        "git::https://x.com/r.git?ref=v1",
+        "modules/api",
+    )
+    assert split_source("../modules/api") == ("../modules/api", "")
+
+
+def test_inputs_reach_the_module_and_includes_merge_child_wins(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/root.hcl": f'inputs = {{\n  certificate_arn = "{ARN}"\n  domain_name = "x"\n}}\n',
+            "live/prod/terragrunt.hcl": (
+                'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+                'terraform {\n  source = "${get_terragrunt_dir()}/../../modules/api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n}\n'
+            ),
+        },
+    )
+    _, found = chains(root)
+    chain = found["prod"]
+    assert chain.name == "api.example.com"
+    assert chain.certificate.origin == "literal" and chain.certificate.arn == ARN
+
+
+def test_unset_input_says_terragrunt_does_not_set_it(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n}\n'
+            ),
+        },
+    )
+    _, found = chains(root)
+    reason = found["prod"].certificate.reason
+    assert "Terragrunt inputs of" in reason and "do not set it" in reason
+
+
+def test_function_not_evaluated_is_unknown_with_its_name(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n'
+                '  certificate_arn = get_env("CERT_ARN")\n}\n'
+            ),
+        },
+    )
+    _, found = chains(root)
+    assert "get_env()" in found["prod"].certificate.reason
+
+
+def test_dependency_outside_the_repository_is_unknown_with_the_reason(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "terragrunt.hcl").write_text('terraform {\n  source = "."\n}\n')
+    root = tree(
+        tmp_path / "repo",
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                'dependency "cert" {\n  config_path = "../../../elsewhere"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n'
+                "  certificate_arn = dependency.cert.outputs.arn\n}\n"
+            ),
+        },
+    )
+    _, found = chains(root)
+    assert "not a Terragrunt unit in the repository" in found["prod"].certificate.reason
+
+
+def test_registry_source_uses_the_known_model_and_points_at_the_unit(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "live/prod/terragrunt.hcl": (
+                "terraform {\n"
+                '  source = "tfr:///terraform-aws-modules/acm/aws?version=6.2.0"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n  zone_id = "Z1"\n'
+                '  validation_method = "EMAIL"\n}\n'
+            ),
+            "live/api/main.tf": (
+                'resource "aws_apigatewayv2_domain_name" "api" {\n'
+                '  domain_name = "api.example.com"\n'
+                "  domain_name_configuration {\n"
+                f'    certificate_arn = "{ARN}"\n'
+                '    endpoint_type   = "REGIONAL"\n'
+                '    security_policy = "TLS_1_2"\n  }\n}\n'
+            ),
+            "live/web/terragrunt.hcl": (
+                "terraform {\n"
+                '  source = "tfr:///terraform-aws-modules/apigateway-v2/aws?version=6.1.0"\n}\n'
+                'inputs = {\n  name = "web"\n  domain_name = "web.example.com"\n}\n'
+            ),
+        },
+    )
+    result, found = chains(root)
+    web = found["web"]
+    assert web.domain.address == "aws_apigatewayv2_domain_name.this[0]"
+    assert web.domain.location.file.endswith("live/web/terragrunt.hcl")
+    assert web.certificate.origin == "resource"
+
+
+def test_source_that_cannot_be_found_is_a_warning(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "${get_env("MODULES")}/api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n}\n'
+            ),
+        },
+    )
+    result = scan([root])
+    assert [(f.rule.id, f.location.line) for f in result.findings] == [("IAC004", 1)]
+    assert "get_env()" in result.findings[0].message
