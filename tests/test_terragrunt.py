@@ -163,3 +163,23 @@ def test_source_that_cannot_be_found_is_a_warning(tmp_path):
     result = scan([root])
     assert [(f.rule.id, f.location.line) for f in result.findings] == [("IAC004", 1)]
     assert "get_env()" in result.findings[0].message
+
+
+def test_generated_provider_gives_the_region(tmp_path):
+    generate = (
+        'generate "provider" {\n  path = "provider.tf"\n  if_exists = "overwrite"\n'
+        '  contents = <<EOF\nprovider "aws" {\n  region = "${local.region}"\n}\nEOF\n}\n'
+    )
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                'locals {\n  region = "us-west-2"\n}\n' + generate + "terraform {\n"
+                '  source = "../../modules//api"\n}\n'
+                f'inputs = {{\n  domain_name = "api.example.com"\n  certificate_arn = "{ARN}"\n}}\n'
+            ),
+        },
+    )
+    _, found = chains(root)
+    assert found["prod"].domain.region.name == "us-west-2"

@@ -3,6 +3,7 @@ and hand every resource instance to the chain builder as a model Resource."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import Attribute, Block, ParseError
 from .known_modules import ModuleModel, choose_model
-from .overrides import MergedBlock
+from .overrides import MergedBlock, provider_key
 from .templates import parse_expression
 from .terragrunt import Unit
 
@@ -202,6 +203,7 @@ class RootAnalysis:
             call_site = (Location(unit.file.shown, block.line, block.end_line), {})
         else:
             config = self.loader.load(target)
+        config = _with_generated(config, unit)
         inputs = unit.inputs()
         inputs.pop("*", None)
         attrs = {k: Attribute(k, Lit(v), line, line) for k, (v, line, _) in inputs.items()}
@@ -552,9 +554,22 @@ def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootA
         directory = unit.directory
     else:
         directory = target
+        config = loader.load(directory)
+    config = _with_generated(config, unit)
     analysis = RootAnalysis(directory, loader, options, config)
     analysis.root.call_site = call_site
     unit.analysis = analysis
     analysis.give_unit_inputs(unit)
     analysis.problems.extend(p for p in unit.problems if p not in analysis.problems)
     return analysis
+
+
+def _with_generated(config: ModuleConfig, unit: Unit) -> ModuleConfig:
+    """The module as the unit runs it: with the provider blocks its ``generate`` blocks write
+    (a copy: another unit may run the same module)."""
+    providers = [b for b in unit.generated_blocks() if b.type == "provider" and b.labels]
+    if not providers:
+        return config
+    names = {provider_key(b) for b in providers}
+    kept = [b for b in config.providers if provider_key(b) not in names]
+    return dataclasses.replace(config, providers=[*kept, *providers])

@@ -21,7 +21,7 @@ from ..model import ParseProblem, Unknown
 from .config import read_text
 from .evaluate import MAX_STEPS, Evaluator, ModuleObj, Scope
 from .functions import EvalError
-from .hcl import Attribute, Block, ParseError, _body, _tree_kids, parse_tree
+from .hcl import Attribute, Block, ParseError, _body, _tree_kids, load_hcl, parse_tree
 
 UNIT_FILE = "terragrunt.hcl"
 MAX_INCLUDE_DEPTH = 8
@@ -389,6 +389,32 @@ class Unit:
                 values[key] = (item, attr.line, context.file.shown)
         return values
 
+    def generated_blocks(self) -> list[Block]:
+        """Blocks of the files ``generate`` writes into the module (a ``provider "aws"`` with
+        its region, most often); a child's ``generate`` replaces a parent's of the same name."""
+        by_name: dict[str, tuple[Block, FileContext]] = {}
+        for context in self._merged():
+            for block in context.file.blocks:
+                if block.type == "generate" and block.labels and "contents" in block.attrs:
+                    by_name[block.labels[0]] = (block, context)
+        out: list[Block] = []
+        for name, (block, context) in sorted(by_name.items()):
+            contents = context.eval(block.attrs["contents"].expr)
+            if not isinstance(contents, str):
+                continue
+            try:
+                blocks = load_hcl(contents, context.file.shown)
+            except ParseError as exc:
+                line = block.attrs["contents"].line + exc.line
+                message = f"generate {name!r}: its contents are not valid HCL: {exc}"
+                self.problems.append(ParseProblem(context.file.shown, line, 1, message))
+                continue
+            offset = block.attrs["contents"].line
+            for generated in blocks:
+                _shift(generated, offset)
+            out.extend(blocks)
+        return out
+
     # -- dependency ---------------------------------------------------------------------------
     def dependency(self, name: str) -> Any:
         if name not in self._dependencies:
@@ -421,3 +447,14 @@ class Unit:
         if isinstance(instance, Unknown):
             return {"outputs": instance}
         return {"outputs": ModuleObj(instance)}
+
+
+def _shift(block: Block, offset: int) -> None:
+    """Lines inside a heredoc, as lines of the file that holds it."""
+    block.line += offset
+    block.end_line += offset
+    for attr in block.attrs.values():
+        attr.line += offset
+        attr.end_line += offset
+    for child in block.blocks:
+        _shift(child, offset)
