@@ -426,3 +426,9 @@ def test_domain_module_without_model_is_never_dropped_silently(tmp_path):
     found = [(f.rule.id, f.location.line) for f in result.findings]
     assert found == [("IAC004", 1)]
     assert "not downloaded" in result.findings[0].message
+
+
+def test_git_ref_that_is_no_release_uses_newest_model_with_a_note():
+    source = "git::https://github.com/terraform-aws-modules/terraform-aws-acm.git?ref=master"
+    choice = choose_model(source, None)
+    assert choice.model.key.endswith("@4.4.0,5.x-6.x") and "not a release" in choice.note

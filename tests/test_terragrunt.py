@@ -183,3 +183,24 @@ def test_generated_provider_gives_the_region(tmp_path):
     )
     _, found = chains(root)
     assert found["prod"].domain.region.name == "us-west-2"
+
+
+def test_prefilter_lets_units_and_their_modules_through(tmp_path):
+    from iaccert.terraform import TF_SUFFIXES
+    from iaccert.terraform.prefilter import relevant_directories
+
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "modules/vpc/main.tf": 'resource "aws_vpc" "this" {\n  cidr_block = "10.0.0.0/16"\n}\n',
+            "live/api/terragrunt.hcl": 'terraform {\n  source = "../../modules//api"\n}\n',
+            "live/vpc/terragrunt.hcl": 'terraform {\n  source = "../../modules/vpc"\n}\n',
+            "live/included/terragrunt.hcl": 'include "root" {\n  path = "../root.hcl"\n}\n',
+        },
+    )
+    units = [root / "live" / n for n in ("api", "vpc", "included")]
+    relevant, _ = relevant_directories(units, (*TF_SUFFIXES, "terragrunt.hcl"))
+    assert root / "live" / "api" in relevant and root / "modules" / "api" in relevant
+    assert root / "live" / "vpc" not in relevant  # its module cannot hold a domain
+    assert root / "live" / "included" in relevant  # its module is not named plainly: parsed
