@@ -204,3 +204,24 @@ def test_prefilter_lets_units_and_their_modules_through(tmp_path):
     assert root / "live" / "api" in relevant and root / "modules" / "api" in relevant
     assert root / "live" / "vpc" not in relevant  # its module cannot hold a domain
     assert root / "live" / "included" in relevant  # its module is not named plainly: parsed
+
+
+def test_deep_merge_combines_maps_shallow_replaces_them(tmp_path):
+    from iaccert.terraform.terragrunt import Unit
+
+    files = {
+        "live/root.hcl": 'inputs = {\n  tags = { team = "a" }\n}\n',
+        "live/deep/terragrunt.hcl": (
+            'include "root" {\n  path = find_in_parent_folders("root.hcl")\n'
+            '  merge_strategy = "deep"\n}\ninputs = {\n  tags = { env = "prod" }\n}\n'
+        ),
+        "live/shallow/terragrunt.hcl": (
+            'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n'
+            'inputs = {\n  tags = { env = "prod" }\n}\n'
+        ),
+    }
+    root = tree(tmp_path, files)
+    deep = Unit(root / "live" / "deep", root, str).inputs()
+    shallow = Unit(root / "live" / "shallow", root, str).inputs()
+    assert deep["tags"][0] == {"team": "a", "env": "prod"}
+    assert shallow["tags"][0] == {"env": "prod"}

@@ -373,7 +373,8 @@ class Unit:
     def inputs(self) -> dict[str, tuple[Any, int, str]]:
         """Input name -> (value, line, file): parents' inputs merged under the unit's."""
         values: dict[str, tuple[Any, int, str]] = {}
-        for index, context in enumerate(self._merged()):
+        deep = any(i.strategy == "deep" for i in self.includes)  # the unit's over its parents
+        for context in self._merged():
             attr = context.file.attrs.get("inputs")
             if attr is None:
                 continue
@@ -382,9 +383,8 @@ class Unit:
                 reason = getattr(value, "reason", "not an object")
                 values["*"] = (Unknown(f"inputs of {context.file.shown}: {reason}"), attr.line, "")
                 continue
-            deep = index < len(self.includes) and self.includes[index].strategy == "deep"
             for key, item in value.items():
-                if deep and key in values:
+                if deep and context is self.context and key in values:
                     item = _deep(values[key][0], item)
                 values[key] = (item, attr.line, context.file.shown)
         return values
