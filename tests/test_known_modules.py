@@ -432,3 +432,12 @@ def test_git_ref_that_is_no_release_uses_newest_model_with_a_note():
     source = "git::https://github.com/terraform-aws-modules/terraform-aws-acm.git?ref=master"
     choice = choose_model(source, None)
     assert choice.model.key.endswith("@4.4.0,5.x-6.x") and "not a release" in choice.note
+
+
+def test_stale_modules_json_falls_back_to_the_model(tmp_path):
+    (tmp_path / "main.tf").write_text(apigw_root("6.1.0", ""))
+    download(tmp_path, ["api"], tmp_path / ".terraform" / "modules" / "gone")
+    result = scan([tmp_path])
+    assert [c.domain.address for c in result.chains] == [
+        "module.api.aws_apigatewayv2_domain_name.this[0]"
+    ]

@@ -311,8 +311,8 @@ class RootAnalysis:
             return Unknown(f"module.{name} has no literal source")
         if source.startswith(("./", "../")) and not str(inst.config.directory).startswith("<"):
             path = (inst.config.directory / source).resolve()
-        elif key_path in self._downloaded:
-            path = self._downloaded[key_path]
+        elif key_path in self._downloaded and self._downloaded[key_path].is_dir():
+            path = self._downloaded[key_path]  # a stale record of a removed copy: as not downloaded
         else:
             return self._known_module(name, block, source)
         if not path.is_dir():
