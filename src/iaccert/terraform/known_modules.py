@@ -73,6 +73,13 @@ def _ranges(family: dict) -> list[tuple[Interval, dict]]:
 
 
 def _creates_domains(family: dict) -> bool:
+    return _family_creates_domains(family["source"])
+
+
+@functools.lru_cache(maxsize=None)
+def _family_creates_domains(source: str) -> bool:
+    """Whether some model of the family holds a domain resource (asked once per family)."""
+    family = next(f for f in _families() if f["source"] == source)
     pattern = re.compile("|".join(re.escape(n) for n in sorted(bindings()["domains"])))
     return any(pattern.search(_model(family, spec).hcl) for spec in family["models"])
 
