@@ -76,7 +76,7 @@ def _creates_domains(family: dict) -> bool:
     return _family_creates_domains(family["source"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _family_creates_domains(source: str) -> bool:
     """Whether some model of the family holds a domain resource (asked once per family)."""
     family = next(f for f in _families() if f["source"] == source)
