@@ -225,3 +225,21 @@ def test_deep_merge_combines_maps_shallow_replaces_them(tmp_path):
     shallow = Unit(root / "live" / "shallow", root, str).inputs()
     assert deep["tags"][0] == {"team": "a", "env": "prod"}
     assert shallow["tags"][0] == {"env": "prod"}
+
+
+def test_run_cmd_is_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    root = tree(
+        tmp_path / "repo",
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n'
+                f'  certificate_arn = run_cmd("touch", "{marker}")\n}}\n'
+            ),
+        },
+    )
+    _, found = chains(root)
+    assert "run_cmd()" in found["prod"].certificate.reason
+    assert not marker.exists()
