@@ -243,3 +243,20 @@ def test_run_cmd_is_never_run(tmp_path):
     _, found = chains(root)
     assert "run_cmd()" in found["prod"].certificate.reason
     assert not marker.exists()
+
+
+def test_unit_own_tf_files_join_the_module(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/provider.tf": 'provider "aws" {\n  region = "ap-south-1"\n}\n',
+            "live/prod/terragrunt.hcl": (
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                f'inputs = {{\n  domain_name = "api.example.com"\n  certificate_arn = "{ARN}"\n}}\n'
+            ),
+        },
+    )
+    result, found = chains(root)
+    assert list(found) == ["prod"]  # the unit directory is not a root of its own
+    assert found["prod"].domain.region.name == "ap-south-1"

@@ -202,7 +202,7 @@ class RootAnalysis:
             config = self.loader.load_model(choice.model)
             call_site = (Location(unit.file.shown, block.line, block.end_line), {})
         else:
-            config = self.loader.load(target)
+            config = _with_unit_files(self.loader.load(target), unit, self.loader)
         config = _with_generated(config, unit)
         inputs = unit.inputs()
         inputs.pop("*", None)
@@ -555,7 +555,7 @@ def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootA
     else:
         directory = target
         config = loader.load(directory)
-    config = _with_generated(config, unit)
+    config = _with_generated(_with_unit_files(config, unit, loader), unit)
     analysis = RootAnalysis(directory, loader, options, config)
     analysis.root.call_site = call_site
     unit.analysis = analysis
@@ -573,3 +573,23 @@ def _with_generated(config: ModuleConfig, unit: Unit) -> ModuleConfig:
     names = {provider_key(b) for b in providers}
     kept = [b for b in config.providers if provider_key(b) not in names]
     return dataclasses.replace(config, providers=[*kept, *providers])
+
+
+def _with_unit_files(config: ModuleConfig, unit: Unit, loader: ConfigLoader) -> ModuleConfig:
+    """Terragrunt copies the unit's own ``.tf`` files into the module it runs (a copy of the
+    module's declarations with them added: another unit may run the same module)."""
+    if config.directory == unit.directory or not any(
+        p.name.endswith((".tf", ".tf.json")) for p in unit.directory.iterdir()
+    ):
+        return config
+    own = loader.load(unit.directory)
+    return dataclasses.replace(
+        config,
+        variables={**config.variables, **own.variables},
+        locals={**config.locals, **own.locals},
+        resources={**config.resources, **own.resources},
+        data={**config.data, **own.data},
+        modules={**config.modules, **own.modules},
+        outputs={**config.outputs, **own.outputs},
+        providers=[*config.providers, *own.providers],
+    )
