@@ -260,3 +260,22 @@ def test_unit_own_tf_files_join_the_module(tmp_path):
     result, found = chains(root)
     assert list(found) == ["prod"]  # the unit directory is not a root of its own
     assert found["prod"].domain.region.name == "ap-south-1"
+
+
+def test_include_outside_the_repository_leaves_inputs_unknown_with_the_reason(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "modules/api/main.tf": MODULE,
+            "live/prod/terragrunt.hcl": (
+                "include {\n  path = find_in_parent_folders()\n}\n"
+                'terraform {\n  source = "../../modules//api"\n}\n'
+                'inputs = {\n  domain_name = "api.example.com"\n}\n'
+            ),
+        },
+    )
+    result, found = chains(root)
+    reason = found["prod"].certificate.reason
+    assert "do not set it" in reason and "include '' is not read" in reason
+    assert "find_in_parent_folders('terragrunt.hcl')" in reason
+    assert not [f for f in result.findings if f.rule.id == "IAC004"]

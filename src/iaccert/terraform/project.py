@@ -181,6 +181,8 @@ class RootAnalysis:
                 else f"variable var.{name} ({block.file}:{block.line}) has no default and the "
                 f"Terragrunt inputs of {unit.file.shown} do not set it"
             )
+            if unit.unread:
+                reason = f"{reason}; its {'; '.join(unit.unread)}"
             given[name] = Lit(Unknown(reason))
         self._given = {**given, **self._given}
         if self.root.call_site is not None:

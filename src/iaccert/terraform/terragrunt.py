@@ -276,6 +276,7 @@ class Unit:
         except OSError as exc:
             self.problems.append(ParseProblem(self.file.shown, 1, 1, f"cannot read: {exc}"))
         self.context = FileContext(self, self.file)
+        self.unread: list[str] = []  # includes that cannot be read: their inputs are unknown
         self.includes = self._includes()
 
     # -- include --------------------------------------------------------------------------
@@ -299,11 +300,12 @@ class Unit:
             label = block.labels[0] if block.labels else ""
             path = self.context.eval(block.attrs["path"].expr)
             if not isinstance(path, str):
-                self._note(block, f"include {label!r}: {getattr(path, 'reason', 'unknown path')}")
+                why = getattr(path, "reason", "its path is not known")
+                self.unread.append(f"include {label!r} is not read ({why})")
                 continue
             target = (self.directory / path).resolve()
             if not self.context.inside(target) or not target.is_file():
-                self._note(block, f"include {label!r}: {path} is not a file in the repository")
+                self.unread.append(f"include {label!r} ({path}) is not a file in the repository")
                 continue
             context = self.read(target, 1)
             if isinstance(context, Unknown):
@@ -316,11 +318,6 @@ class Unit:
             )
             out.append(Include(label, context, expose is True, str(strategy)))
         return out
-
-    def _note(self, block: Block, message: str) -> None:
-        self.problems.append(
-            ParseProblem(block.file or self.file.shown, block.line, 1, message, rule="IAC004")
-        )
 
     def include_dir(self) -> Path:
         return self.includes[0].context.directory if self.includes else self.directory
