@@ -48,9 +48,10 @@ def test_hook_definitions():
         "envs/prod.tfvars",
         "x.auto.tfvars.json",
         "serverless.yml",
+        "live/prod/terragrunt.hcl",
     ):
         assert files.search(name), name
-    for name in ("main.py", "README.md", "main.tf.bak"):
+    for name in ("main.py", "README.md", "main.tf.bak", "live/root.hcl"):
         assert not files.search(name), name
     for name in (".terraform/modules/x/main.tf", "envs/prod/.terraform/m.tf"):
         assert exclude.search(name), name

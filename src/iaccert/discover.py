@@ -17,6 +17,7 @@ from .serverless import is_serverless_file
 
 SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
 TF_SUFFIXES = (".tf", ".tf.json")
+TERRAGRUNT_FILE = "terragrunt.hcl"
 
 
 @dataclass
@@ -30,6 +31,12 @@ class Targets:
 
 def _skip(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
+
+
+def is_terragrunt_unit(files: list[str]) -> bool:
+    """A ``terragrunt.hcl`` makes its directory a Terraform root: the module it runs is
+    analysed with its inputs (the Terraform front end decides whether it runs one)."""
+    return TERRAGRUNT_FILE in files
 
 
 def discover(paths: list[Path], exclusions=None, roots: Roots | None = None) -> Targets:
@@ -59,7 +66,7 @@ def discover(paths: list[Path], exclusions=None, roots: Roots | None = None) -> 
         if exclusions is not None and exclusions.excluded(path):
             continue
         if path.is_file() or (os.path.lexists(path) and not path.is_dir()):
-            if path.name.endswith(TF_SUFFIXES):
+            if path.name.endswith(TF_SUFFIXES) or path.name == TERRAGRUNT_FILE:
                 tf_dirs.add(path.parent.resolve())
             else:
                 consider(path)
@@ -68,7 +75,7 @@ def discover(paths: list[Path], exclusions=None, roots: Roots | None = None) -> 
         for root, dirs, files in os.walk(path, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _skip(d))
             dirs[:], files = _kept(skip, root, dirs, files)
-            if any(f.endswith(TF_SUFFIXES) for f in files):
+            if any(f.endswith(TF_SUFFIXES) for f in files) or is_terragrunt_unit(files):
                 tf_dirs.add(Path(root).resolve())
             for name in files:
                 if name == "manifest.json" or is_candidate(name):

@@ -97,6 +97,8 @@ class Resource:
     location: Location
     attrs: dict[str, Any]
     attr_lines: dict[str, int] = field(default_factory=dict)
+    # attributes written in another file than the block (a Terraform override file)
+    attr_files: dict[str, str] = field(default_factory=dict)
     region: Region | None = None
     depends_on: set[str] = field(default_factory=set)
     kind: str = "resource"  # resource | data
@@ -117,7 +119,7 @@ class Resource:
         line = self.attr_lines.get(attr)
         if line is None:
             return self.location
-        return Location(self.location.file, line, line)
+        return Location(self.attr_files.get(attr, self.location.file), line, line)
 
 
 @dataclass(slots=True)

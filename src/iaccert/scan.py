@@ -51,9 +51,15 @@ def findings_for(project: Project) -> ScanResult:
         for rule_id, fn in CHECKS.items():
             findings.extend(_finding(rule_id, hit, chain) for hit in fn(chain))
     findings.sort(key=Finding.sort_key)
-    # a domain analysed on several Fn::If branches (same place, same logical id) is one domain
+    # a domain analysed on several Fn::If branches (same place, same logical id) is one domain;
+    # one Terraform module run by two roots (two Terragrunt units, say) makes two
     domains = {
-        (c.domain.location.file, c.domain.location.line, c.domain.logical_id or c.domain.address)
+        (
+            c.domain.root if c.domain.source == "terraform" else "",
+            c.domain.location.file,
+            c.domain.location.line,
+            c.domain.logical_id or c.domain.address,
+        )
         for c in chains
     }
     return ScanResult(findings, len(project.files), len(domains), chains)

@@ -10,7 +10,8 @@ from ..cache import ParseCache
 from ..model import Project
 from ..safe_read import Roots
 from .prefilter import relevant_directories
-from .project import ConfigLoader, RootAnalysis, TfOptions
+from .project import ConfigLoader, RootAnalysis, TfOptions, unit_analysis
+from .terragrunt import UNIT_FILE, Unit, repository_root
 
 TF_SUFFIXES = (".tf", ".tf.json")
 
@@ -32,17 +33,25 @@ def load_terraform(
     project = Project()
     if options.prefilter:
         relevant, facts = relevant_directories(
-            directories, TF_SUFFIXES, options.cache_dir, options.roots
+            directories, (*TF_SUFFIXES, UNIT_FILE), options.cache_dir, options.roots
         )
         project.files |= {display(d / name) for d, module in facts.items() for name in module.files}
         directories = [d for d in directories if d.resolve() in relevant]
-    configs = {d.resolve(): loader.load(d) for d in directories}
+    units = terragrunt_units(directories, display)
+    configs = {d.resolve(): loader.load(d) for d in directories if d.resolve() not in units}
     called = {path for c in configs.values() for path in c.local_sources().values()}
+    called |= {u.target()[0] for u in units.values()}  # a unit is its module's caller
     seen_addresses: set[tuple[str, str]] = set()
-    for directory in sorted(configs):
+    for directory in sorted({*configs, *units}):
         if directory in called:
             continue
-        analysis = RootAnalysis(directory, loader, options)
+        if directory in units:
+            analysis = unit_analysis(units[directory], loader, options)
+            if analysis is None:
+                project.problems.extend(units[directory].problems)
+                continue
+        else:
+            analysis = RootAnalysis(directory, loader, options)
         root = loader.display(directory)
         for resource in analysis.resources():
             resource.root = root
@@ -51,6 +60,7 @@ def load_terraform(
                 seen_addresses.add(key)
                 project.resources.append(resource)
         project.problems.extend(analysis.problems)
+    project.problems = _unique(project.problems)
     seen = set()
     for problem in loader.problems():
         if (problem.file, problem.line) not in seen:
@@ -59,3 +69,31 @@ def load_terraform(
     project.files |= loader.files()
     project.parsed_files = len(loader.files())
     return project
+
+
+def terragrunt_units(directories: list[Path], display: Callable[[Path], str]) -> dict[Path, Unit]:
+    """Directories holding a ``terragrunt.hcl`` that runs a module: its own ``terraform {
+    source }`` (or an included one), or ``.tf`` files beside it. A root ``terragrunt.hcl``
+    that only holds settings for others to include runs nothing."""
+    units = {}
+    for directory in directories:
+        directory = directory.resolve()
+        if not (directory / UNIT_FILE).is_file():
+            continue
+        unit = Unit(directory, repository_root(directory), display)
+        try:
+            has_tf = any(p.name.endswith(TF_SUFFIXES) for p in directory.iterdir())
+        except OSError:
+            has_tf = False
+        if unit.terraform_block()[0] is not None or has_tf or unit.problems:
+            units[directory] = unit
+    return units
+
+
+def _unique(problems: list) -> list:
+    """A module analysed from several roots reports each of its notes once."""
+    out = []
+    for problem in problems:
+        if problem not in out:
+            out.append(problem)
+    return out

@@ -13,6 +13,7 @@ from ..safe_read import read_bytes as safe_read_bytes
 from .blockdata import decode_blocks, encode_blocks
 from .expr import Lit, traversal_root
 from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
+from .overrides import is_override, merge_block, provider_key
 from .tfjson import load_tfjson
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -154,7 +155,8 @@ def load_module(
         shown = display(directory)
         config.problems.append(ParseProblem(shown, 1, 1, f"cannot list directory: {exc.strerror}"))
         return config
-    for path in paths:
+    overrides = [p for p in paths if is_override(p)]  # merged last, in lexicographical order
+    for path in [p for p in paths if not is_override(p)] + overrides:
         shown = display(path)
         config.files.append(shown)
         try:
@@ -166,8 +168,49 @@ def load_module(
             config.problems.append(ParseProblem(shown, 1, 1, f"cannot read: {exc.strerror}"))
             continue
         for block in blocks:
-            _add(config, block)
+            if is_override(path):
+                _apply_override(config, block)
+            else:
+                _add(config, block)
     return config
+
+
+def _apply_override(config: ModuleConfig, block: Block) -> None:
+    """Merge one block of an override file into the block it overrides (Terraform's rules)."""
+    if block.type == "locals":
+        config.locals.update(block.attrs)  # value by value, whichever locals block
+        return
+    tables = {
+        "resource": config.resources,
+        "data": config.data,
+        "variable": config.variables,
+        "module": config.modules,
+        "output": config.outputs,
+    }
+    if block.type in tables:
+        if not block.labels:
+            return  # a malformed block: Terraform reports it, nothing to merge
+        key = ".".join(block.labels) if block.type in ("resource", "data") else block.labels[0]
+        table = tables[block.type]
+        if key in table:
+            table[key] = merge_block(table[key], block)
+            return
+    elif block.type == "provider":
+        for i, original in enumerate(config.providers):
+            if provider_key(original) == provider_key(block):
+                config.providers[i] = merge_block(original, block)
+                return
+    else:
+        return  # terraform, moved, import…: nothing iaccert reads
+    what = " ".join([block.type, *(f'"{label}"' for label in block.labels)])
+    config.problems.append(
+        ParseProblem(
+            block.file,
+            block.line,
+            1,
+            f"override file: there is no {what} block to override (Terraform rejects this)",
+        )
+    )
 
 
 def load_model_config(key: str, hcl: str, defaults: tuple) -> ModuleConfig:

@@ -1,8 +1,10 @@
 """Built-in models of popular registry modules, used when a module is not downloaded.
 
-Each family is one file in ``rules/modules/``: the registry source, the releases a
-version constraint is matched against, and per version range a small HCL summary of
-the module's certificate chain that the evaluator runs like any local module.
+Each family is one file in ``rules/modules/``: the registry source and its models, each a
+small HCL summary of the module's certificate chain for the version *ranges* it describes,
+which the evaluator runs like any local module. A call's version constraint picks the model
+of the newest releases it allows, as Terraform picks the newest release; a call that allows
+only releases newer than every model gets the newest model and a note that says so.
 """
 
 from __future__ import annotations
@@ -13,15 +15,27 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..bindings import SAFE_LOADER, rules_dir
-from .versions import newest, satisfies
+from ..bindings import SAFE_LOADER, bindings, rules_dir
+from .versions import Interval, is_version, parse_constraint
 
 
 @dataclass(frozen=True)
 class ModuleModel:
-    key: str  # e.g. "terraform-aws-modules/acm/aws@5.1.1"
+    key: str  # e.g. "terraform-aws-modules/acm/aws@4.4.0,5.x-6.x"
     hcl: str
     defaults: tuple  # (variable, default) pairs overriding the HCL's defaults
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """What a known family gives a module call: a model (maybe assumed, with a note why), or
+    no model and the reason."""
+
+    family: str
+    model: ModuleModel | None
+    note: str = ""  # set when the model is assumed rather than chosen by the version
+    reason: str = ""  # set when there is no model
+    creates_domains: bool = False  # some model of the family can create a domain
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,29 +48,101 @@ def _families() -> list[dict]:
 
 
 def _normalise(source: str) -> tuple[str, str | None]:
-    """Registry or GitHub source -> (family key, version from a git ref if any)."""
+    """Registry, ``tfr://`` or GitHub source -> (family key, git ref or tfr version if any)."""
     text = source.strip().removeprefix("git::").removeprefix("https://").removeprefix("ssh://")
+    text = re.sub(r"^tfr://[^/]*/", "", text)  # Terragrunt: tfr:///ns/name/provider?version=
     text = text.removeprefix("registry.terraform.io/").removeprefix("git@")
     text = text.replace("github.com:", "github.com/")
-    ref = re.search(r"[?&]ref=v?([0-9][^&]*)", text)
+    ref = re.search(r"[?&](?:ref|version)=([^&]*)", text)
     base = re.sub(r"\?.*$", "", text).removesuffix(".git").split("//")[0].rstrip("/")
     return base.lower(), ref.group(1) if ref else None
 
 
-def find_model(source: str | None, version: str | None) -> ModuleModel | None:
-    """The model for a module call's source and version constraint, if one is known."""
+def _model(family: dict, spec: dict) -> ModuleModel:
+    hcl = spec.get("hcl") or family.get("hcl", "")
+    if spec.get("extra_hcl"):
+        hcl = f"{hcl}\n{spec['extra_hcl']}\n"
+    defaults = tuple((spec.get("defaults") or {}).items())
+    return ModuleModel(f"{family['source']}@{spec['name']}", hcl, defaults)
+
+
+def _ranges(family: dict) -> list[tuple[Interval, dict]]:
+    """Every (range, model) of a family, the newest range first."""
+    pairs = [(parse_constraint(r), spec) for spec in family["models"] for r in spec["versions"]]
+    return sorted(pairs, key=lambda p: (p[0].high, p[0].high_closed), reverse=True)
+
+
+def _creates_domains(family: dict) -> bool:
+    return _family_creates_domains(family["source"])
+
+
+@functools.cache
+def _family_creates_domains(source: str) -> bool:
+    """Whether some model of the family holds a domain resource (asked once per family)."""
+    family = next(f for f in _families() if f["source"] == source)
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(bindings()["domains"])))
+    return any(pattern.search(_model(family, spec).hcl) for spec in family["models"])
+
+
+def find_family(source: str | None) -> dict | None:
     if not source:
         return None
-    base, ref = _normalise(source)
+    base, _ = _normalise(source)
     for family in _families():
-        if base not in (family["source"].lower(), family.get("git", "").lower()):
-            continue
-        release = ref or newest(family["releases"], version)
-        if release is None:
-            return None
-        for model in family["models"]:
-            if satisfies(release, model["versions"]):
-                hcl = model.get("hcl") or family.get("hcl", "")
-                defaults = tuple((model.get("defaults") or {}).items())
-                return ModuleModel(f"{family['source']}@{release}", hcl, defaults)
+        if base in (family["source"].lower(), family.get("git", "").lower()):
+            return family
     return None
+
+
+def choose_model(source: str | None, version: str | None) -> ModelChoice | None:
+    """The model for a module call's source and version constraint; None for an unknown family."""
+    family = find_family(source)
+    if family is None:
+        return None
+    _, ref = _normalise(source or "")
+    name = family["source"]
+    ranges = _ranges(family)
+    newest = _model(family, ranges[0][1])
+    creates = _creates_domains(family)
+    asked = f"version {version!r}" if version else "no version constraint"
+    if ref is not None:
+        if not is_version(ref.removeprefix("v")):
+            note = (
+                f"{name} at ref {ref!r}, which is not a release: analysed with iaccert's model "
+                f"of its newest releases ({ranges[0][1]['name']}); run terraform init to "
+                "analyse the module's own code"
+            )
+            return ModelChoice(name, newest, note=note, creates_domains=creates)
+        version, asked = ref.removeprefix("v"), f"ref {ref!r}"
+    try:
+        allowed = parse_constraint(version)
+    except ValueError:
+        note = (
+            f"{name}: {asked} cannot be read as a version constraint; analysed with "
+            f"iaccert's model of its newest releases ({ranges[0][1]['name']})"
+        )
+        return ModelChoice(name, newest, note=note, creates_domains=creates)
+    for interval, spec in ranges:
+        if not allowed.meet(interval).empty():
+            return ModelChoice(name, _model(family, spec), creates_domains=creates)
+    top = ranges[0][0]
+    if allowed.low >= top.high:
+        note = (
+            f"{name} with {asked} allows only releases newer than iaccert's models; analysed "
+            f"with the model of the newest ({ranges[0][1]['name']}); run terraform init to "
+            "analyse the module's own code"
+        )
+        return ModelChoice(name, newest, note=note, creates_domains=creates)
+    reason = f"iaccert has no model of {name} for {asked}"
+    return ModelChoice(name, None, reason=reason, creates_domains=creates)
+
+
+def find_model(source: str | None, version: str | None) -> ModuleModel | None:
+    """The model a module call is analysed with, if any (assumed or chosen)."""
+    choice = choose_model(source, version)
+    return choice.model if choice else None
+
+
+def family_creates_domains(source: str | None) -> bool:
+    family = find_family(source)
+    return family is not None and _creates_domains(family)

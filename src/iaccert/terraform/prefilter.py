@@ -22,10 +22,9 @@ from ..bindings import bindings
 from ..cache import cache_file, read_json, write_json
 from ..safe_read import SOURCE_LIMIT, Roots, read_bytes
 from .downloaded import read_modules_json
-from .known_modules import find_model
+from .known_modules import family_creates_domains
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
-_VERSION_NEAR = re.compile(r'["\']?version["\']?\s*[=:]\s*"([^"]+)"')
 
 
 @dataclass
@@ -36,7 +35,6 @@ class ModuleFacts:
     names_domain: bool = False
     local_sources: list[str] = field(default_factory=list)
     remote_sources: list[str] = field(default_factory=list)
-    versions: list[str] = field(default_factory=list)
     unreadable: bool = False
 
 
@@ -82,8 +80,36 @@ def read_facts(
         for source in _SOURCE.findall(text):
             local = source.startswith(("./", "../"))
             (facts.local_sources if local else facts.remote_sources).append(source)
-        facts.versions = _VERSION_NEAR.findall(text)
+    if "terragrunt.hcl" in facts.files:
+        _terragrunt_facts(directory, facts)
     return facts
+
+
+_TG_SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]*)"', re.MULTILINE)
+_TG_PATH = re.compile(r'^\s*config_path\s*=\s*"([^"]*)"', re.MULTILINE)
+_TG_DIR = "${get_terragrunt_dir()}/"
+
+
+def _terragrunt_facts(directory: Path, facts: ModuleFacts) -> None:
+    """A Terragrunt unit is grouped with the module it runs and the units it depends on; a
+    unit whose module the text does not name plainly (an include, a function) is parsed."""
+    try:
+        with open(directory / "terragrunt.hcl", "rb") as fh:
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        facts.unreadable = True
+        return
+    sources = _TG_SOURCE.findall(text)
+    if not sources:
+        facts.unreadable = True  # the module comes from an include, or the unit dir itself
+    for raw in sources + _TG_PATH.findall(text):
+        path = raw.removeprefix(_TG_DIR)
+        if path.startswith(("./", "../")) and "${" not in path and "::" not in path:
+            facts.local_sources.append(path.replace("//", "/").split("?")[0])
+        elif "${" in path:
+            facts.unreadable = True
+        elif raw in sources:
+            facts.remote_sources.append(raw)
 
 
 class FactsCache:
@@ -122,7 +148,7 @@ class FactsCache:
         write_json(self.path, {"entries": self.entries})
 
 
-_FACT_LISTS = ("files", "local_sources", "remote_sources", "versions")
+_FACT_LISTS = ("files", "local_sources", "remote_sources")
 _FACT_FLAGS = ("names_domain", "unreadable")
 
 
@@ -208,11 +234,8 @@ def _matters(
 ) -> bool:
     if facts.unreadable or facts.names_domain:
         return True
-    for source in facts.remote_sources:
-        for version in [None, *facts.versions]:
-            model = find_model(source, version)
-            if model and pattern.search(model.hcl):
-                return True
+    if any(family_creates_domains(source) for source in facts.remote_sources):
+        return True  # whichever model the version picks, or none (then IAC004 says so)
     downloaded_dirs, refused = _downloaded(directory, roots)
     if refused:
         return True

@@ -3,6 +3,7 @@ and hand every resource instance to the chain builder as a model Resource."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from .evaluate import (
 )
 from .expr import Lit, traversal_root
 from .functions import unknown_from
-from .hcl import ParseError
-from .known_modules import ModuleModel, find_model
+from .hcl import Attribute, Block, ParseError
+from .known_modules import ModuleModel, choose_model
 from .limits import (
     MAX_ITEMS,
     MAX_NUMBER_BITS,
@@ -44,7 +45,9 @@ from .limits import (
     MAX_VALUE_SIZE,
     Limits,
 )
+from .overrides import MergedBlock, provider_key
 from .templates import parse_expression
+from .terragrunt import Unit
 
 
 @dataclass
@@ -122,7 +125,13 @@ def _cli_value(text: str) -> Any:
 class RootAnalysis:
     """One root module and every module instance below it."""
 
-    def __init__(self, directory: Path, loader: ConfigLoader, options: TfOptions):
+    def __init__(
+        self,
+        directory: Path,
+        loader: ConfigLoader,
+        options: TfOptions,
+        config: ModuleConfig | None = None,
+    ):
         self.directory = directory.resolve()
         self.loader = loader
         self.options = options
@@ -133,7 +142,8 @@ class RootAnalysis:
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
         self._downloaded = self._modules_json()
-        config = loader.load(self.directory)
+        self.dependency_roots: list[ModuleInstance] = []  # Terragrunt dependencies analysed here
+        config = config if config is not None else loader.load(self.directory)
         self.root = ModuleInstance(self, config, "")
         self.root.providers = self._own_providers(self.root, {})
 
@@ -177,6 +187,64 @@ class RootAnalysis:
         if found.problem is not None:
             self.problems.append(found.problem)
         return found.dirs
+
+    # -- Terragrunt ---------------------------------------------------------------------
+    def give_unit_inputs(self, unit: Unit) -> None:
+        """A unit's ``inputs`` are the root's variables, below TF_VAR_* and tfvars files (they
+        reach Terraform as TF_VAR_* that an environment variable already set wins over)."""
+        inputs = unit.inputs()
+        whole = inputs.pop("*", None)
+        given: dict[str, Any] = {name: Lit(value) for name, (value, _, _) in inputs.items()}
+        for name, block in self.root.config.variables.items():
+            if name in given or "default" in block.attrs:
+                continue
+            reason = (
+                whole[0].reason
+                if whole
+                else f"variable var.{name} ({block.file}:{block.line}) has no default and the "
+                f"Terragrunt inputs of {unit.file.shown} do not set it"
+            )
+            if unit.unread:
+                reason = f"{reason}; its {'; '.join(unit.unread)}"
+            given[name] = Lit(Unknown(reason))
+        self._given = {**given, **self._given}
+        if self.root.call_site is not None:
+            location, _ = self.root.call_site
+            self.root.call_site = (location, {n: line for n, (_, line, _) in inputs.items()})
+
+    def dependency_instance(self, unit: Unit, address: str) -> ModuleInstance | Unknown:
+        """A Terragrunt dependency's module, analysed in this root under ``dependency.<name>``
+        so that the chain can follow its outputs to the certificate and its validation."""
+        unit.analysis, unit.prefix = self, f"{address}."
+        target, block = unit.target()
+        call_site = None
+        if isinstance(target, Unknown):
+            return Unknown(f"{address}: {target.reason}")
+        if isinstance(target, str):
+            choice = choose_model(target, None)
+            if choice is None or choice.model is None:
+                return Unknown(f"{address} comes from {target}, which is not analysed here")
+            config = self.loader.load_model(choice.model)
+            call_site = (Location(unit.file.shown, block.line, block.end_line), {})
+        else:
+            config = _with_unit_files(self.loader.load(target), unit, self.loader)
+        config = _with_generated(config, unit)
+        inputs = unit.inputs()
+        inputs.pop("*", None)
+        attrs = {k: Attribute(k, Lit(v), line, line) for k, (v, line, _) in inputs.items()}
+        call = Block("module", (address,), attrs, [], unit.file.shown, 1, 1)
+        inst = ModuleInstance(self, config, address, call, self.root.scope)
+        inst.call_site = call_site
+        inst.providers = self._own_providers(inst, {})
+        inst.providers.setdefault(
+            "aws",
+            ProviderConf(
+                f"{address}.provider.aws",
+                Unknown(f"{address} has no provider aws block: its region is its environment's"),
+            ),
+        )
+        self.dependency_roots.append(inst)
+        return inst
 
     def remote_state_outputs(self, instance: Any) -> Any:
         """Outputs of a ``terraform_remote_state``: only a local state file in the repo is read."""
@@ -286,19 +354,14 @@ class RootAnalysis:
             path = (inst.config.directory / source).resolve()
             if not self.roots.contains(path):
                 return Unknown(f"module.{name}: source {source} is {OUTSIDE}")
-        elif key_path in self._downloaded:
-            path = self._downloaded[key_path]
+        elif key_path in self._downloaded and (
+            isinstance(self._downloaded[key_path], str) or self._downloaded[key_path].is_dir()
+        ):
+            path = self._downloaded[key_path]  # a stale record of a removed copy: as not downloaded
             if isinstance(path, str):
                 return Unknown(f"module.{name}: .terraform/modules/modules.json gives {path}")
         else:
-            version = block.attrs.get("version")
-            constraint = version.expr.value if version and isinstance(version.expr, Lit) else None
-            model = find_model(source, constraint)
-            if model is not None:
-                return model
-            return Unknown(
-                f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
-            )
+            return self._known_module(name, block, source)
         if not path.is_dir():
             return Unknown(f"module.{name}: source {source} is not a directory")
         ancestor = inst
@@ -307,6 +370,35 @@ class RootAnalysis:
                 return Unknown(f"module.{name} calls itself (source {source})")
             ancestor = ancestor.parent
         return path
+
+    def _known_module(self, name: str, block: Any, source: str) -> ModuleModel | Unknown:
+        """A remote module that is not downloaded: its built-in model, if iaccert has one.
+
+        A model assumed for a version it was not chosen by is a note; a module that can
+        create domains and is analysed by no model is a warning: never dropped silently."""
+        version = block.attrs.get("version")
+        constraint = None
+        if version is not None:
+            value = version.expr.value if isinstance(version.expr, Lit) else None
+            constraint = value if isinstance(value, str) else "(not a literal string)"
+        choice = choose_model(source, constraint)
+        if choice is not None and choice.model is not None:
+            if choice.note:
+                self._report(block, f"module.{name}: {choice.note}", "IAC005")
+            return choice.model
+        missing = f"module.{name} comes from {source}, which is not downloaded (run terraform init)"
+        if choice is not None:
+            missing = f"{missing}; {choice.reason}"
+            if choice.creates_domains:
+                lost = f"{missing}: the API Gateway domains it creates are not analysed"
+                self._report(block, lost, "IAC004")
+        return Unknown(missing)
+
+    def _report(self, block: Any, message: str, rule: str) -> None:
+        """A finding at a module call, once however many instances reach it."""
+        problem = ParseProblem(block.file, block.line, 1, message, rule=rule)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def _child(self, inst: ModuleInstance, name: str, block: Any) -> tuple[str, Any]:
         where = self._child_dir(inst, name, block)
@@ -403,7 +495,7 @@ class RootAnalysis:
         return out
 
     def module_instances(self) -> list[ModuleInstance]:
-        out, stack = [], [self.root]
+        out, stack = [], [self.root, *self.dependency_roots]
         while stack:
             inst = stack.pop()
             out.append(inst)
@@ -422,6 +514,8 @@ class RootAnalysis:
         for inst in self.module_instances():
             for kind, table in (("resource", inst.config.resources), ("data", inst.config.data)):
                 for key in table:
+                    if _checked_elsewhere(inst, table[key]):
+                        continue
                     _, instances = inst.instances(kind, key)
                     out.extend(self._resource(inst, i) for i in instances)
         first = self.root.config.files[0] if self.root.config.files else "."
@@ -463,16 +557,94 @@ class RootAnalysis:
         )
         depends = set(inst.inherited_depends) | self._depends_on(inst, block, instance)
         location = Location(block.file, block.line, block.end_line)
+        files = dict(block.attr_files) if isinstance(block, MergedBlock) else {}
         if inst.call_site is not None:
             location, lines = inst.call_site
+            files = {}
         return Resource(
             address=instance.address,
             type=block.labels[0],
             location=location,
             attrs=attrs,
             attr_lines=lines,
+            attr_files=files,
             region=region,
             depends_on=depends,
             kind=instance.kind,
             module=inst.address,
         )
+
+
+def _checked_elsewhere(inst: ModuleInstance, block: Any) -> bool:
+    """A Terragrunt dependency's domains are checked in the dependency's own unit."""
+    return inst.address.startswith("dependency.") and (
+        block.type == "resource" and block.labels[0] in bindings()["domains"]
+    )
+
+
+def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootAnalysis | None:
+    """A Terragrunt unit's module, analysed as a root with the unit's inputs; a module that
+    cannot be found is IAC004 (its domains are not analysed), never silently dropped."""
+    target, block = unit.target()
+    line = block.line if block is not None else 1
+    config, call_site = None, None
+    if isinstance(target, Unknown):
+        message = f"{target.reason}: the module's API Gateway domains are not analysed"
+        unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
+        return None
+    if isinstance(target, str):
+        choice = choose_model(target, None)
+        if choice is None or choice.model is None:
+            if choice is not None and choice.creates_domains:
+                message = (
+                    f"{unit.file.shown}: {target} is not downloaded and {choice.reason}: "
+                    "the API Gateway domains it creates are not analysed"
+                )
+                unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
+            return None
+        if choice.note:
+            unit.problems.append(ParseProblem(unit.file.shown, line, 1, choice.note, rule="IAC005"))
+        config = loader.load_model(choice.model)
+        call_site = (Location(unit.file.shown, line, block.end_line), {})
+        directory = unit.directory
+    else:
+        directory = target
+        config = loader.load(directory)
+    config = _with_generated(_with_unit_files(config, unit, loader), unit)
+    analysis = RootAnalysis(directory, loader, options, config)
+    analysis.root.call_site = call_site
+    unit.analysis = analysis
+    analysis.give_unit_inputs(unit)
+    analysis.problems.extend(p for p in unit.problems if p not in analysis.problems)
+    return analysis
+
+
+def _with_generated(config: ModuleConfig, unit: Unit) -> ModuleConfig:
+    """The module as the unit runs it: with the provider blocks its ``generate`` blocks write
+    (a copy: another unit may run the same module)."""
+    providers = [b for b in unit.generated_blocks() if b.type == "provider" and b.labels]
+    if not providers:
+        return config
+    names = {provider_key(b) for b in providers}
+    kept = [b for b in config.providers if provider_key(b) not in names]
+    return dataclasses.replace(config, providers=[*kept, *providers])
+
+
+def _with_unit_files(config: ModuleConfig, unit: Unit, loader: ConfigLoader) -> ModuleConfig:
+    """Terragrunt copies the unit's own ``.tf`` files into the module it runs (a copy of the
+    module's declarations with them added: another unit may run the same module)."""
+    if config.directory == unit.directory or not any(
+        p.name.endswith((".tf", ".tf.json")) for p in unit.directory.iterdir()
+    ):
+        return config
+    own = loader.load(unit.directory)
+    return dataclasses.replace(
+        config,
+        variables={**config.variables, **own.variables},
+        locals={**config.locals, **own.locals},
+        resources={**config.resources, **own.resources},
+        data={**config.data, **own.data},
+        modules={**config.modules, **own.modules},
+        outputs={**config.outputs, **own.outputs},
+        providers=[*config.providers, *own.providers],
+    )
