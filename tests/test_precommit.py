@@ -189,4 +189,101 @@ def test_commit_is_refused_with_the_finding_and_a_fixed_one_passes(tmp_path):
     output = good.stdout + good.stderr
     assert good.returncode == 0, output
     assert output.count("Passed") == 2, output  # both hooks ran
+
+    # A shared module and two callers; then commits that touch only the module, or only a
+    # caller's tfvars: the file hook must check them through the roots they break.
+    (project / "modules" / "cert").mkdir(parents=True)
+    (project / "modules" / "cert" / "main.tf").write_text(SHARED_MODULE)
+    for env_name in ("prod", "dev"):
+        (project / "envs" / env_name).mkdir(parents=True)
+        (project / "envs" / env_name / "main.tf").write_text(CALLER.replace("ENV", env_name))
+    assert commit("shared certificate module").returncode == 0
+    hook_failed = re.compile(r"^iaccert\.{3,}\s*Failed$", re.MULTILINE)
+
+    module = project / "modules" / "cert" / "main.tf"
+    module.write_text(SHARED_MODULE.replace("= var.method", '= "EMAIL"'))
+    broken = commit("the module asks for EMAIL")
+    output = broken.stdout + broken.stderr
+    assert broken.returncode != 0 and hook_failed.search(output), output
+    assert "IAC101 [error]" in output and "api.dev.example.com" in output, output
+    module.write_text(SHARED_MODULE)
+    assert commit("the module follows its input again").returncode == 0
+
+    tfvars = project / "envs" / "prod" / "terraform.tfvars"
+    tfvars.write_text('method = "EMAIL"\n')
+    broken = commit("prod asks for EMAIL")
+    output = broken.stdout + broken.stderr
+    assert broken.returncode != 0 and hook_failed.search(output), output
+    assert "api.prod.example.com" in output and "api.dev.example.com" not in output, output
+    tfvars.write_text('method = "DNS"\n')
+    fixed = commit("prod asks for DNS")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     print(f"pre-commit end to end: {time.monotonic() - started:.1f} s")
+
+
+SHARED_MODULE = """variable "domain" {
+  type = string
+}
+
+variable "zone_id" {
+  type = string
+}
+
+variable "method" {
+  type    = string
+  default = "DNS"
+}
+
+resource "aws_acm_certificate" "this" {
+  domain_name       = var.domain
+  validation_method = var.method
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "validation" {
+  for_each = {
+    for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o
+  }
+
+  zone_id = var.zone_id
+  name    = each.value.resource_record_name
+  type    = each.value.resource_record_type
+  records = [each.value.resource_record_value]
+  ttl     = 60
+}
+
+resource "aws_acm_certificate_validation" "this" {
+  certificate_arn         = aws_acm_certificate.this.arn
+  validation_record_fqdns = [for r in aws_route53_record.validation : r.fqdn]
+}
+
+output "arn" {
+  value = aws_acm_certificate_validation.this.certificate_arn
+}
+"""
+
+CALLER = """variable "method" {
+  type    = string
+  default = "DNS"
+}
+
+module "cert" {
+  source  = "../../modules/cert"
+  domain  = "api.ENV.example.com"
+  zone_id = "Z0123456789ABCDEFGHIJ"
+  method  = var.method
+}
+
+resource "aws_apigatewayv2_domain_name" "api" {
+  domain_name = "api.ENV.example.com"
+
+  domain_name_configuration {
+    certificate_arn = module.cert.arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+}
+"""
