@@ -86,10 +86,23 @@ class Config:
 
 
 # -- discovery ----------------------------------------------------------------------------
-def _read_toml(path: Path) -> dict:
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read(path: Path, named: bool) -> bytes:
+    """A configuration file's bytes, read as every scanned file is (src/iaccert/safe_read.py):
+    a regular file (a FIFO never blocks), at most 1 MiB, and — when found, not named by
+    ``--config`` — inside the repository that holds it, never through a link leading out."""
+    from .safe_read import default_roots, read_bytes, read_named
+
+    if named:
+        return read_named(path, MAX_CONFIG_BYTES)
+    return read_bytes(path, default_roots(path), MAX_CONFIG_BYTES)
+
+
+def _read_toml(path: Path, named: bool = False) -> dict:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(_read(path, named).decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{_show(path)}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -98,15 +111,15 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{_show(path)}: not UTF-8 text") from None
 
 
-def _tool_table(path: Path) -> dict | None:
+def _tool_table(path: Path, named: bool = False) -> dict | None:
     """``[tool.iaccert]`` of a pyproject.toml, None when it has none."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _read(path, named).decode("utf-8", errors="replace")
     except OSError:
         return None
     if "iaccert" not in text:  # cheap: most pyproject files never mention us
         return None
-    table = _read_toml(path).get("tool", {})
+    table = _read_toml(path, named).get("tool", {})
     table = table.get("iaccert") if isinstance(table, dict) else None
     return table if isinstance(table, dict) else None
 
@@ -164,12 +177,13 @@ def load_config(explicit: Path | None = None, no_config: bool = False) -> Config
             return Config()
         path = found
     path = Path(os.path.abspath(path))
+    named = explicit is not None
     if path.name == PYPROJECT:
-        table = _tool_table(path)
+        table = _tool_table(path, named)
         if table is None:
             raise ConfigError(f"{_show(path)}: no [tool.iaccert] table")
         return parse_config(table, path, prefix="tool.iaccert.")
-    return parse_config(_read_toml(path), path)
+    return parse_config(_read_toml(path, named), path)
 
 
 # -- validation ---------------------------------------------------------------------------
