@@ -247,12 +247,16 @@ def certificate_does_not_cover_domain(chain: Chain) -> Iterator[Hit]:
     if not all(plausible(n) for n in [*names, chain.name]):
         return
     if not covered_by_any(names, chain.name):
+        hint = (
+            "a wildcard domain is covered only by the same wildcard name"
+            if normalise(chain.name).startswith("*.")
+            else "a wildcard covers exactly one label"
+        )
         yield Hit(
             cert,
             "domain_name" if "domain_name" in cert.attr_lines else None,
             f"certificate {cert.address} ({', '.join(names)}) does not cover domain "
-            f"{domain_label(chain)}: add it to the subject alternative names (a wildcard covers "
-            "exactly one label)",
+            f"{domain_label(chain)}: add it to the subject alternative names ({hint})",
             [chain.domain],
         )
 
