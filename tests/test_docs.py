@@ -32,9 +32,7 @@ def github_anchor(heading: str) -> str:
 
 def test_docs_rules_md_is_up_to_date():
     current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.is_file() else ""
-    assert current == rules_markdown(), (
-        "docs/rules.md is out of date: run `python -m iaccert.docs`"
-    )
+    assert current == rules_markdown(), "docs/rules.md is out of date: run `python -m iaccert.docs`"
 
 
 def test_every_rule_has_a_heading_whose_anchor_sarif_uses():
