@@ -2,10 +2,15 @@
 
 python-hcl2 8.1.4's ``loads`` drops line numbers; its Lark tree keeps them on
 every node (``meta.line``), so we walk the tree ourselves (see DESIGN.md).
+
+A top-level block that Terraform would reject (an argument given twice, an argument
+and a block of the same name) is kept with its ``problem``: the loader reports it as
+IAC000 for that block alone, and the rest of the file is analysed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +39,19 @@ class Block:
     file: str = ""
     line: int = 0
     end_line: int = 0
+    problem: str = ""  # why Terraform rejects this block ("" when it is valid)
+    problem_line: int = 0
 
     def children(self, type_: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_]
+
+
+class BlockError(Exception):
+    """A construct Terraform rejects inside one block; the file itself parsed."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
 
 
 class ParseError(Exception):
@@ -71,12 +86,35 @@ def _get_parser():
     return _parser
 
 
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
+
+
+def close_heredocs(text: str) -> str:
+    """Terraform ends a heredoc at a line holding only its marker, with any blanks around it;
+    python-hcl2 8.1.4 refuses blanks after the marker. Drop those blanks (only there), so
+    that every line keeps its number."""
+    if "<<" not in text:
+        return text
+    lines = text.split("\n")
+    starts = {text.count("\n", 0, m.end() - 1): m.group(1) for m in _HEREDOC_OPEN.finditer(text)}
+    marker = None
+    for number, line in enumerate(lines):
+        if marker is not None:
+            body = line.rstrip("\r")
+            if body.strip(" \t") == marker:
+                lines[number] = body.rstrip(" \t") + line[len(body) :]
+                marker = None
+            continue
+        marker = starts.get(number)
+    return "\n".join(lines)
+
+
 def parse_tree(text: str):
     """Lark parse tree of HCL text; raises ParseError with line and column."""
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        return _get_parser().parse(text + "\n")
+        return _get_parser().parse(close_heredocs(text) + "\n")
     except UnexpectedInput as exc:
         line = getattr(exc, "line", 1) or 1
         column = getattr(exc, "column", 1) or 1
@@ -174,17 +212,32 @@ def _name_of(node) -> str:
 
 
 def _body(body_node, file: str) -> tuple[dict[str, Attribute], list[Block]]:
+    """Arguments and blocks of a body; raises BlockError where Terraform would refuse it."""
     attrs: dict[str, Attribute] = {}
     blocks: list[Block] = []
     for child in _tree_kids(body_node):
         if child.data == "attribute":
             kids = _tree_kids(child)
             name = _name_of(kids[0])
+            if name in attrs:
+                raise BlockError(
+                    f'argument "{name}" is set twice (lines {attrs[name].line} and '
+                    f"{child.meta.line}); Terraform refuses a repeated argument",
+                    child.meta.line,
+                )
             attrs[name] = Attribute(
                 name, _convert_safely(kids[-1]), child.meta.line, child.meta.end_line
             )
         elif child.data == "block":
             blocks.append(_block(child, file))
+    for block in blocks:
+        name = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+        if name in attrs:
+            raise BlockError(
+                f'"{name}" is both an argument (line {attrs[name].line}) and a block '
+                f"(line {block.line}); Terraform refuses one name used as both",
+                attrs[name].line,
+            )
     return attrs, blocks
 
 
@@ -198,11 +251,22 @@ def _block(node, file: str) -> Block:
     )
 
 
+def _top_block(node, file: str) -> Block:
+    """A top-level block; one Terraform refuses carries its problem instead of its body."""
+    try:
+        return _block(node, file)
+    except BlockError as exc:
+        names = [_name_of(k) for k in _tree_kids(node)[:-1]]
+        block = Block(names[0], tuple(names[1:]), file=file, line=node.meta.line)
+        block.end_line = node.meta.end_line
+        block.problem, block.problem_line = str(exc), exc.line
+        return block
+
+
 def load_hcl(text: str, file: str) -> list[Block]:
     """Top-level blocks of one ``.tf`` file."""
     tree = parse_tree(text)
     body = _tree_kids(tree)[0] if _tree_kids(tree) else None
     if body is None:
         return []
-    _, blocks = _body(body, file)
-    return blocks
+    return [_top_block(child, file) for child in _tree_kids(body) if child.data == "block"]

@@ -379,8 +379,7 @@ class RootAnalysis:
         for inst in self.module_instances():
             for kind, table in (("resource", inst.config.resources), ("data", inst.config.data)):
                 for key in table:
-                    _, instances = inst.instances(kind, key)
-                    out.extend(self._resource(inst, i) for i in instances)
+                    out.extend(self._resources_of(inst, kind, key, table[key]))
         if self.ev.steps > self.ev.max_steps:
             first = self.root.config.files[0] if self.root.config.files else "."
             self.problems.append(
@@ -394,6 +393,24 @@ class RootAnalysis:
                 )
             )
         return out
+
+    def _resources_of(self, inst: ModuleInstance, kind: str, key: str, block: Any) -> list:
+        """The instances of one block; an internal error in it is IAC000 for that block only."""
+        try:
+            _, instances = inst.instances(kind, key)
+            return [self._resource(inst, i) for i in instances]
+        except Exception as exc:  # noqa: BLE001 - one block must not stop the scan
+            what = inst.prefix(f"data.{key}" if kind == "data" else key)
+            self.problems.append(
+                ParseProblem(
+                    block.file,
+                    block.line,
+                    1,
+                    f"{what} could not be analysed (internal error: {type(exc).__name__}: "
+                    f"{str(exc)[:120]}); it is left out, the rest is analysed",
+                )
+            )
+            return []
 
     def _resource(self, inst: ModuleInstance, instance: Any) -> Resource:
         block = instance.block
