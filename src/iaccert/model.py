@@ -106,6 +106,9 @@ class Resource:
     root: str = ""  # the root module or template it was loaded from; addresses are unique per root
     # CloudFormation ``Metadata: {iaccert: {ignore: [{id, reason}]}}``: (rule selector, reason)
     suppress: list[tuple[str, str]] = field(default_factory=list)
+    # why the code's values do not create it (count 0, empty for_each, a module switched
+    # off); it is still checked, as a feature flag must not hide a broken chain
+    latent: str = ""
 
     def line_of(self, attr: str) -> int:
         return self.attr_lines.get(attr, self.location.line)

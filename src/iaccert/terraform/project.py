@@ -105,6 +105,8 @@ class RootAnalysis:
         self.problems: list[ParseProblem] = []
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
+        # (block, scope) of domains and module calls the code's values switch off -> why
+        self._latent: dict[tuple[int, int], str] = {}
         self._downloaded = self._modules_json()
         config = loader.load(self.directory)
         self.root = ModuleInstance(self, config, "")
@@ -192,6 +194,8 @@ class RootAnalysis:
             if isinstance(count, bool) or not isinstance(count, int | float):
                 return "count", [0]
             if count < 1:
+                if latent:
+                    self._latent[id(block), id(scope)] = f"count is {count:g} with these values"
                 return "count", [0] if latent else []
             return "count", list(range(self._capped(block, int(count))))
         if "for_each" in block.attrs:
@@ -205,6 +209,7 @@ class RootAnalysis:
             if value in ({}, []):
                 if not latent:
                     return "for_each", []
+                self._latent[id(block), id(scope)] = "for_each is empty with these values"
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
         return "single", None
@@ -412,6 +417,18 @@ class RootAnalysis:
             )
             return []
 
+    def _latent_reason(self, inst: ModuleInstance, block: Any) -> str:
+        """Why this block is not created with the code's values (its own count or for_each,
+        or a module call around it); "" when it is."""
+        reason = self._latent.get((id(block), id(inst.scope)), "")
+        node = inst
+        while not reason and node.parent is not None:
+            off = self._latent.get((id(node.call), id(node.parent.scope)))
+            if off:
+                reason = f"{node.address} is switched off: {off}"
+            node = node.parent
+        return reason
+
     def _resource(self, inst: ModuleInstance, instance: Any) -> Resource:
         block = instance.block
         attrs = inst.block_value(block, inst.instance_scope(instance))
@@ -441,4 +458,5 @@ class RootAnalysis:
             depends_on=depends,
             kind=instance.kind,
             module=inst.address,
+            latent=self._latent_reason(inst, block),
         )
