@@ -234,7 +234,13 @@ def _build(domain: Resource, binding: dict, index: RootIndex) -> Chain:
                 chosen = (spec["attr"], found[0])
     cert_attr, cert_value = chosen if chosen else (None, MISSING)
     certificate, via = resolve_certificate(cert_value, index)
-    written = [s["attr"] for s in binding.get("certificates", []) if s["attr"] in domain.attr_lines]
+    written = [
+        s["attr"]
+        for s in binding.get("certificates", [])
+        if s["attr"] in domain.attr_lines
+        # a block written without its certificate key (v2 configurations) does not count
+        and (s["path"] == f"$.{s['attr']}" or select(domain.attrs, s["path"]))
+    ]
     if certificate.origin == "none" and written:
         cert_attr = written[0]
         certificate = Certificate(
