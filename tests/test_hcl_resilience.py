@@ -97,3 +97,26 @@ def test_internal_error_in_one_resource_leaves_the_others(tmp_path, monkeypatch)
     (problem,) = [f for f in result.findings if f.rule.id == "IAC000"]
     assert problem.location.line == 1 and "aws_apigatewayv2_domain_name.bad" in problem.message
     assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]
+
+
+def test_syntax_error_in_one_block_leaves_the_others(tmp_path):
+    broken = DOMAIN.format(name="bad", extra="  tags = {\n    team = \n  }\n")
+    heredoc = "  description = <<EOT\n} not a brace {\nEOT\n"
+    result = _scan(
+        tmp_path, broken + DOMAIN.format(name="good", extra=heredoc.replace("description", "x"))
+    )
+    (problem,) = [f for f in result.findings if f.rule.id == "IAC000"]
+    assert problem.location.line == 4
+    assert "aws_apigatewayv2_domain_name.bad is not analysed" in problem.message
+    assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]
+
+
+def test_error_between_blocks_is_the_whole_file(tmp_path):
+    text = (
+        DOMAIN.format(name="a", extra="")
+        + "stray tokens here\n"
+        + DOMAIN.format(name="b", extra="")
+    )
+    result = _scan(tmp_path, text)
+    assert [f.rule.id for f in result.findings] == ["IAC000"]
+    assert result.chains == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +87,10 @@ def _domain_types_in(file: str) -> list[str]:
     from .terraform.prefilter import searchable_text
 
     text = searchable_text(file, data.decode("utf-8", "replace"))
-    return sorted(t for t in bindings()["domains"] if t in text)
+    # whole names: aws_api_gateway_domain_name_access_association is not a domain
+    return sorted(
+        t for t in bindings()["domains"] if re.search(rf"(?<![\w:]){re.escape(t)}(?![\w])", text)
+    )
 
 
 def _problem_message(problem, chains: list[Chain]) -> str:

@@ -264,9 +264,100 @@ def _top_block(node, file: str) -> Block:
 
 
 def load_hcl(text: str, file: str) -> list[Block]:
-    """Top-level blocks of one ``.tf`` file."""
-    tree = parse_tree(text)
+    """Top-level blocks of one ``.tf`` file. When the file does not parse, each top-level
+    block is parsed on its own: a broken one carries its problem, the others are kept."""
+    try:
+        tree = parse_tree(text)
+    except ParseError as whole:
+        return _salvage(text, file, whole)
     body = _tree_kids(tree)[0] if _tree_kids(tree) else None
     if body is None:
         return []
     return [_top_block(child, file) for child in _tree_kids(body) if child.data == "block"]
+
+
+_HEADER = re.compile(r'\s*([A-Za-z_][\w-]*)((?:\s+(?:"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w-]*))*)\s*\{')
+_LABEL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|([A-Za-z_][\w-]*)')
+
+
+def _salvage(text: str, file: str, whole: ParseError) -> list[Block]:
+    """Blocks of a file that does not parse as a whole, one top-level block at a time.
+    Raises ``whole`` when the error lies outside every block or nothing can be told apart."""
+    chunks = top_level_blocks(text)
+    if len(chunks) < 2:
+        raise whole
+    lines = text.split("\n")
+    outside = list(lines)
+    for first, last in chunks:
+        outside[first - 1 : last] = [""] * (last - first + 1)
+    try:
+        parse_tree("\n".join(outside))
+    except ParseError:
+        raise whole from None
+    blocks: list[Block] = []
+    for first, last in chunks:
+        chunk = "\n" * (first - 1) + "\n".join(lines[first - 1 : last])
+        try:
+            tree = parse_tree(chunk)
+        except ParseError as exc:
+            blocks.append(_broken_block(lines[first - 1], file, first, last, exc))
+            continue
+        body = _tree_kids(tree)[0] if _tree_kids(tree) else None
+        kids = _tree_kids(body) if body is not None else []
+        blocks.extend(_top_block(child, file) for child in kids if child.data == "block")
+    return blocks
+
+
+def _broken_block(header: str, file: str, first: int, last: int, exc: ParseError) -> Block:
+    match = _HEADER.match(header)
+    names = ["unknown"]
+    if match:
+        labels = [a or b for a, b in _LABEL.findall(match.group(2))]
+        names = [match.group(1), *labels]
+    block = Block(names[0], tuple(names[1:]), file=file, line=first, end_line=last)
+    block.problem, block.problem_line = f"does not parse: {exc}", exc.line
+    return block
+
+
+def top_level_blocks(text: str) -> list[tuple[int, int]]:
+    """(first line, last line) of each top-level ``{ … }`` region, skipping strings,
+    comments and heredoc bodies; an unclosed last region runs to the end of the file."""
+    out: list[tuple[int, int]] = []
+    depth, line, start, i, n = 0, 1, 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch == "#" or text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        elif ch == '"':
+            i += 1
+            while i < n and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+        elif text.startswith("<<", i) and (opener := _HEREDOC_OPEN.match(text, i)):
+            closing = re.compile(rf"^[ \t]*{re.escape(opener.group(1))}[ \t]*\r?$", re.M)
+            found = closing.search(text, opener.end())
+            end = n if found is None else found.end()
+            line += text.count("\n", i, end)
+            i = end
+            continue
+        elif ch == "{":
+            if depth == 0:
+                start = line
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((start, line))
+        i += 1
+    if depth:
+        out.append((start, line))
+    return out
