@@ -135,12 +135,14 @@ def validation_method_missing(chain: Chain) -> Iterator[Hit]:
         return
     value = select_one(cert.attrs, binding.get("validation_method"))
     if value is MISSING or value is None:
+        method = binding["validation_method"].removeprefix("$.")
+        ca = binding["private_ca"].removeprefix("$.")
         yield Hit(
             cert,
-            "validation_method" if "validation_method" in cert.attr_lines else None,
-            f"certificate {cert.address} of domain {domain_label(chain)} sets no "
-            "validation_method: the AWS provider refuses to create it at apply "
-            '(plan passes); set validation_method = "DNS"',
+            method if method in cert.attr_lines else None,
+            f"certificate {cert.address} of domain {domain_label(chain)} sets neither {method} "
+            f"nor {ca}: the AWS provider refuses to create it at apply (plan passes); "
+            f'set {method} = "DNS"',
             [chain.domain],
         )
 
