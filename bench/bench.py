@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_tree import generate  # noqa: E402
+from gen_tree import generate, generate_domains  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 POLICIES = HERE.parent.parent / "shared" / "bench" / "checkov-policies"
@@ -69,7 +69,7 @@ CHECKOV_ARGS = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--checkov", default=shutil.which("checkov"))
     parser.add_argument(
@@ -79,6 +79,13 @@ def main() -> None:
         help="skip checkov above this many files (it takes minutes)",
     )
     parser.add_argument("--cfn", type=int, default=0, help="also time N CloudFormation templates")
+    parser.add_argument(
+        "--domains",
+        type=int,
+        nargs="*",
+        default=[10, 100, 1000, 5000],
+        help="also time one module with N domains (for_each over maps); none: skip",
+    )
     args = parser.parse_args()
 
     iaccert = [sys.executable, "-m", "iaccert", "lint", ".", "-f", "json", "--exit-zero"]
@@ -120,6 +127,17 @@ def main() -> None:
         print(
             f"{size:>6} {grep:6.2f} {cold:6.2f} {warm:6.2f} {ckv_text} {warm / grep:8.1f}x "
             f"{max(cold_peak, warm_peak):>7} {ckv_peak or '-':>6}"
+        )
+    if args.domains:
+        print(f"{'domains':>7} {'cold':>6} {'warm':>6} {'cold/domain ms':>14} {'peak MB':>7}")
+    for count in args.domains:
+        tree = work / f"domains{count}"
+        generate_domains(tree, count)
+        cold, cold_peak = median(iaccert, tree, args.repeat, env, before_each=clear_cache)
+        warm, warm_peak = median(iaccert, tree, args.repeat, env)
+        print(
+            f"{count:>7} {cold:6.2f} {warm:6.2f} {1000 * cold / count:14.2f} "
+            f"{max(cold_peak, warm_peak):>7}"
         )
     shutil.rmtree(work, ignore_errors=True)
 

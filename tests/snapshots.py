@@ -5,11 +5,14 @@ Regenerate every snapshot (then review the diff): ``python tests/snapshots.py``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -33,9 +36,40 @@ def run_cli(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.C
     )
 
 
-def snapshot(case: Path) -> dict:
+def run_in_process(
+    args: list[str], cwd: Path, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """The same console entry point, called in this process: one interpreter start for all fixtures.
+
+    The snapshot tests run ~50 fixtures; as subprocesses that is mostly interpreter and import time.
+    A few tests (tests/test_cli.py, the isolation and pre-commit tests) keep the real process.
+    """
+    from iaccert.cli import main
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+    full_env.update(env or {})
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    old_cwd = os.getcwd()
+    with (
+        mock.patch.dict(os.environ, full_env, clear=True),
+        mock.patch.object(sys, "argv", ["iaccert", *args]),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        os.chdir(cwd)
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        finally:
+            os.chdir(old_cwd)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def snapshot(case: Path, runner=run_in_process) -> dict:
     """What the CLI says about a fixture: exit code, findings and summary (version left out)."""
-    proc = run_cli(["lint", ".", "--format", "json"], case)
+    proc = runner(["lint", ".", "--format", "json"], case)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{case.name}: exit {proc.returncode}: {proc.stderr}")
     report = json.loads(proc.stdout)

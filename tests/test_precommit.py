@@ -34,7 +34,17 @@ def test_hook_definitions():
     assert one["entry"] == "iaccert lint" and one["language"] == "python"
     assert one["require_serial"] is True
     files, exclude = re.compile(one["files"]), re.compile(one["exclude"])
-    for name in ("main.tf", "a/b.tf.json", "t.yaml", "t.yml", "t.json", "stack.template"):
+    for name in (
+        "main.tf",
+        "a/b.tf.json",
+        "t.yaml",
+        "t.yml",
+        "t.json",
+        "stack.template",
+        "envs/prod.tfvars",
+        "x.auto.tfvars.json",
+        "serverless.yml",
+    ):
         assert files.search(name), name
     for name in ("main.py", "README.md", "main.tf.bak"):
         assert not files.search(name), name

@@ -21,3 +21,12 @@ def test_fixture_matches_snapshot_and_intent(case):
     shown = [f for f in got["findings"] if "suppressed" not in f]  # suppressed never fail
     fails = any(f["severity"] in ("error", "warning") for f in shown)
     assert got["exit_code"] == (1 if fails else 0)
+
+
+@pytest.mark.parametrize("name", ["tf_iac101_email", "cfn_pass_regional"])
+def test_real_process_gives_the_in_process_snapshot(name):
+    """The in-process runner is a shortcut, not another CLI: the real process agrees with it."""
+    from snapshots import FIXTURES, run_cli
+
+    case = FIXTURES / name
+    assert snapshot(case, runner=run_cli) == snapshot(case)

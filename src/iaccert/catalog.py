@@ -24,6 +24,7 @@ class Rule:
     summary: str
     why: str
     docs: dict = field(default_factory=dict, hash=False, compare=False)
+    fix: str = ""  # what `lint --fix` does for it, "safe: …" or "unsafe: …"; "" when nothing
 
     @property
     def doc_text(self) -> str:
@@ -46,6 +47,7 @@ def rules() -> dict[str, Rule]:
             summary=data.get("summary", ""),
             why=data.get("why", ""),
             docs=data.get("docs", {}),
+            fix=data.get("fix", ""),
         )
     return out
 

@@ -97,6 +97,7 @@ class RootIndex:
         self.resources = resources
         self.by_address = {r.address: r for r in resources}
         self._records: dict[str, list[Resource]] | None = None
+        self._validations: dict[str, list[Resource]] | None = None
 
     def get(self, address: str) -> Resource | None:
         return self.by_address.get(address)
@@ -123,15 +124,17 @@ class RootIndex:
         return out
 
     def validations_for(self, cert: Resource) -> list[Resource]:
-        out = []
-        for res in self.resources:
-            binding = bindings()["validations"].get(res.type)
-            if binding is None or res.kind != "resource":
-                continue
-            target = select_one(res.attrs, binding["certificate"])
-            if isinstance(target, Computed) and target.address == cert.address:
-                out.append(res)
-        return out
+        """The validation resources that name this certificate (indexed once per root)."""
+        if self._validations is None:
+            self._validations = defaultdict(list)
+            for res in self.resources:
+                binding = bindings()["validations"].get(res.type)
+                if binding is None or res.kind != "resource":
+                    continue
+                target = select_one(res.attrs, binding["certificate"])
+                if isinstance(target, Computed):
+                    self._validations[target.address].append(res)
+        return list(self._validations.get(cert.address, []))
 
     def reaches(self, start: Resource, targets: set[str]) -> bool:
         """Is any target ordered before ``start`` (references, depends_on, module depends_on)?"""

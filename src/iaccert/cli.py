@@ -194,6 +194,22 @@ def lint(
     allow_incomplete: bool = typer.Option(
         False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
     ),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply the safe fixes to the Terraform files, then report what is left.",
+    ),
+    unsafe_fixes: bool = typer.Option(
+        False,
+        "--unsafe-fixes",
+        help="With --fix or --diff: also the fixes that change what is deployed (new DNS "
+        "records, another certificate attribute).",
+    ),
+    diff: bool = typer.Option(
+        False,
+        "--diff",
+        help="Print the fixes as a unified diff instead of applying them; exit 1 if any.",
+    ),
 ) -> None:
     """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
     certificate chain is not sound."""
@@ -221,11 +237,18 @@ def lint(
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
+    cache_dir = None if no_cache else default_cache_dir()
+    root_var_files: dict = {}
+    if any(p.is_file() for p in paths):  # files (pre-commit): what they can break, from the repo
+        from .affected import widen
+
+        paths, root_var_files = widen(paths, cache_dir)
     options = TfOptions(
         var_files=list(var_file),
+        root_var_files=root_var_files,
         variables=[_split_var(v) for v in var],
         prefilter=not no_prefilter,
-        cache_dir=None if no_cache else default_cache_dir(),
+        cache_dir=cache_dir,
     )
     cfn_options = CfnOptions(
         region=region[0] if region else None,
@@ -234,8 +257,23 @@ def lint(
         default_parameters=settings.parameters,
     )
     exclude = settings.excluded if settings.exclude else None
+    if live and (fix or diff):
+        typer.echo("iaccert: --fix and --diff work on the code alone, not with --live", err=True)
+        raise typer.Exit(EXIT_ERROR)
     with Progress(enabled=not quiet):
         result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+    if fix or diff:
+
+        def relint():
+            again = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+            with _config_errors():
+                apply_policy(again, policy)
+            return again
+
+        with _config_errors():
+            apply_policy(result, policy)
+        _fix_or_diff(result, relint, fix, diff, unsafe_fixes)  # --diff exits here
+        result = relint() if fix else result
     if live:
         with _live_errors():
             from .live.resolve import resolve_static
@@ -251,8 +289,9 @@ def lint(
                     **_live_days(settings, expiry_days, upload_max_age_days),
                 ),
             )
-    with _config_errors():  # selection, severities, suppressions, baseline: after --live
-        apply_policy(result, policy)
+    if not (fix or diff):
+        with _config_errors():  # selection, severities, suppressions, baseline: after --live
+            apply_policy(result, policy)
     from .report import RenderOptions, render, want_color
 
     shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
@@ -261,10 +300,43 @@ def lint(
         output_file.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if fmt.value in ("text", "concise") and not quiet and not fix:
+        _fixable_hint(result)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _fix_or_diff(result, relint, fix: bool, diff: bool, unsafe: bool) -> None:
+    """--diff prints one round of fixes and exits (1 when there are any); --fix applies
+    fixes until none is left, then the caller reports what remains."""
+    from .fix import fix_until_clean, preview
+
+    if diff:
+        text, count = preview(result, unsafe)
+        sys.stdout.write(text)
+        typer.echo(f"iaccert: would fix {count} finding{'s' if count != 1 else ''}", err=True)
+        raise typer.Exit(EXIT_FINDINGS if count else EXIT_CLEAN)
+    _, fixed = fix_until_clean(result, relint, unsafe)
+    typer.echo(f"iaccert: fixed {fixed} finding{'s' if fixed != 1 else ''}", err=True)
+
+
+def _fixable_hint(result) -> None:
+    """ruff's hint after the summary: how many findings --fix would take care of."""
+    if not any(f.rule.fix for f in result.findings):
+        return  # nothing a fixer knows: no need to read sources or import the fixers
+    from .fix import fixable
+
+    safe, unsafe = fixable(result)
+    if safe or unsafe:
+        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe and safe else ""
+        what = (
+            f"{safe} fixable with `iaccert lint --fix`{more}"
+            if safe
+            else (f"{unsafe} fixable with `iaccert lint --fix --unsafe-fixes`")
+        )
+        typer.echo(f"[*] {what}", err=True)
 
 
 def _settings(config_file: Path | None, no_config: bool):

@@ -57,6 +57,8 @@ def rule_markdown(rule: Rule) -> str:
     facts.append(f"**Mode:** {rule.mode}")
     if rule.applies_to:
         facts.append("**Applies to:** " + ", ".join(APPLIES_TO.get(a, a) for a in rule.applies_to))
+    if rule.fix:
+        facts.append(f"**Fix:** {rule.fix}")
     parts = [f"## {rule.id} {rule.name}", f"_{rule.summary}_", " · ".join(facts)]
     if rule.doc_text:
         parts.append(_demote(rule.doc_text))
@@ -95,6 +97,7 @@ def rule_dict(rule: Rule) -> dict:
         "why": rule.why,
         "docs": rule.doc_text,
         "help_uri": help_uri(rule),
+        "fix": rule.fix or None,
     }
 
 

@@ -35,8 +35,9 @@ def load_terraform(
         if directory in called:
             continue
         analysis = RootAnalysis(directory, loader, options)
+        root = loader.display(directory)
         for resource in analysis.resources():
-            resource.root = loader.display(directory)
+            resource.root = root
             key = (resource.root, resource.address)
             if key not in seen_addresses:
                 seen_addresses.add(key)

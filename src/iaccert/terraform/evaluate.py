@@ -19,6 +19,7 @@ from .functions import EvalError, call, has_unknown, unknown_from
 
 MAX_INSTANCES = 1000
 MAX_ITEMS = 10_000
+META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider"})
 MAX_STEPS = 2_000_000
 
 
@@ -487,10 +488,14 @@ class ModuleInstance:
 
     # -- resources ----------------------------------------------------------------------
     def resource_value(self, kind: str, type_: str, name: str) -> Any:
+        """``aws_x.y`` as other expressions see it; built once per block, not per reference."""
         key = f"{type_}.{name}"
         table = self.config.data if kind == "data" else self.config.resources
         if key not in table:
             raise EvalError(f"reference to undeclared {'data.' if kind == 'data' else ''}{key}")
+        return self._memoised(("value", kind, key), lambda: self._resource_value(kind, key))
+
+    def _resource_value(self, kind: str, key: str) -> Any:
         mode, instances = self.instances(kind, key)
         objs = [ResourceObj(i) for i in instances]
         if mode == "single":
@@ -559,10 +564,15 @@ class ModuleInstance:
         return Computed(instance.address, attr)
 
     def block_value(self, block: Any, scope: Scope) -> dict:
-        """A block's attributes and nested blocks, evaluated (nested blocks become lists)."""
+        """A block's attributes and nested blocks, evaluated (nested blocks become lists).
+
+        Meta-arguments are not values of the resource: ``count``/``for_each`` were evaluated
+        once for the whole block by its expansion, and evaluating them again per instance made
+        a ``for_each`` over N certificates cost N² steps.
+        """
         out: dict = {}
         for name, attr in block.attrs.items():
-            if name in ("depends_on", "provider"):
+            if name in META_ARGUMENTS:
                 continue
             out[name] = self.root.ev.eval(attr.expr, scope)
         for child in block.blocks:

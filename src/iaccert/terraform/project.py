@@ -41,6 +41,8 @@ class TfOptions:
     """Values the user gives for root variables, in Terraform's precedence order."""
 
     var_files: list[Path] = field(default_factory=list)
+    # variables files for one root only (a changed ``envs/prod/prod.tfvars`` given as a path)
+    root_var_files: dict[Path, list[Path]] = field(default_factory=dict)
     variables: list[tuple[str, str]] = field(default_factory=list)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     prefilter: bool = True  # parse only module groups that can hold a domain
@@ -125,6 +127,7 @@ class RootAnalysis:
             if p.name.endswith((".tfvars", ".json"))
         )
         files += list(self.options.var_files)
+        files += self.options.root_var_files.get(self.directory.resolve(), [])
         for path in files:
             if not path.is_file():
                 continue
