@@ -120,3 +120,22 @@ def test_error_between_blocks_is_the_whole_file(tmp_path):
     result = _scan(tmp_path, text)
     assert [f.rule.id for f in result.findings] == ["IAC000"]
     assert result.chains == []
+
+
+def test_tf_json_block_terraform_refuses_is_iac000_for_that_block(tmp_path):
+    good = (
+        '"good": {"domain_name": "good.example.com", "domain_name_configuration": '
+        '{"certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", '
+        '"endpoint_type": "REGIONAL", "security_policy": "TLS_1_2"}}'
+    )
+    (tmp_path / "main.tf.json").write_text(
+        '{"resource": {"aws_apigatewayv2_domain_name": {\n  "number": 5,\n'
+        '  "template": {"domain_name": "${unclosed"},\n  ' + good + "\n}}}\n"
+    )
+    result = scan([tmp_path], TfOptions(environ={}))
+    problems = sorted(f.message.split(":")[0] for f in result.findings if f.rule.id == "IAC000")
+    assert problems == [
+        'resource "aws_apigatewayv2_domain_name" "number"',
+        'resource "aws_apigatewayv2_domain_name" "template"',
+    ]
+    assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]
