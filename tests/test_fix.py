@@ -146,7 +146,7 @@ def test_diff_prints_and_writes_nothing(tmp_path):
 def test_text_summary_says_what_is_fixable(tmp_path):
     work = _copy("tf_iac110_no_cbd", tmp_path)
     proc = run_in_process(["lint", ".", "--no-cache"], work)
-    assert "[*] 1 fixable with `iaccert lint --fix`" in proc.stderr
+    assert "[*] 1 fixable with `iaccert lint --fix`" in proc.stdout
 
 
 def test_no_fix_through_a_symlink(tmp_path):

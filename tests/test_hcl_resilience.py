@@ -139,3 +139,17 @@ def test_tf_json_block_terraform_refuses_is_iac000_for_that_block(tmp_path):
         'resource "aws_apigatewayv2_domain_name" "template"',
     ]
     assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]
+
+
+def test_a_refused_block_is_refused_again_from_the_cache(tmp_path):
+    clash = '  domain_name_configuration = {\n    endpoint_type = "REGIONAL"\n  }\n'
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        DOMAIN.format(name="bad", extra=clash) + DOMAIN.format(name="good", extra="")
+    )
+    options = TfOptions(environ={}, cache_dir=tmp_path / "cache")
+    runs = [scan([tmp_path / "m"], options) for _ in range(2)]
+    assert list((tmp_path / "cache").rglob("*.json")), "nothing was cached"
+    for result in runs:
+        assert [f.rule.id for f in result.findings if f.rule.id == "IAC000"] == ["IAC000"]
+        assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]

@@ -73,5 +73,5 @@ def test_writes_nothing_in_the_scanned_tree(tmp_path):
     assert digest_tree(tree) == before
     written = {p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file()}
     version = __import__("iaccert").__version__
-    expected = {"hcl2-8.1.4-lark_cache.bin", f"parse-v{version}", f"prefilter-v{version}.pickle"}
+    expected = {f"parse-v{version}", f"prefilter-v{version}.json"}
     assert written == expected, written

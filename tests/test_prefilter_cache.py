@@ -82,11 +82,11 @@ def test_cache_gives_the_same_findings_and_survives_corruption(tmp_path, monkeyp
     monkeypatch.chdir(FIXTURES / "tf_modules_three_deep")
     cache = tmp_path / "cache"
     cold = result_set([Path(".")], cache_dir=cache)
-    entries = list(cache.rglob("*.pickle"))
+    entries = list(cache.rglob("*.json"))
     assert entries, "the cache was not written"
     assert result_set([Path(".")], cache_dir=cache) == cold
     for entry in entries:
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(b"not JSON")
     assert result_set([Path(".")], cache_dir=cache) == cold
 
 

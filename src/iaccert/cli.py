@@ -159,7 +159,7 @@ def lint(
     config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
     no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Do not read or write the parse cache (see README)."
+        False, "--no-cache", help="Do not read or write any cache (see README)."
     ),
     no_prefilter: bool = typer.Option(
         False,
@@ -294,14 +294,14 @@ def lint(
             apply_policy(result, policy)
     from .report import RenderOptions, render, want_color
 
+    if fmt.value == "text" and not quiet:
+        result.fixable = _fixable(result)
     shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
     text = render(fmt.value, result, shown)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    if fmt.value in ("text", "concise") and not quiet and not fix:
-        _fixable_hint(result)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -322,21 +322,14 @@ def _fix_or_diff(result, relint, fix: bool, diff: bool, unsafe: bool) -> None:
     typer.echo(f"iaccert: fixed {fixed} finding{'s' if fixed != 1 else ''}", err=True)
 
 
-def _fixable_hint(result) -> None:
-    """ruff's hint after the summary: how many findings --fix would take care of."""
+def _fixable(result) -> tuple[int, int]:
+    """(safe, unsafe-only) fixes for the text formats' hint; nothing read or imported when no
+    finding's rule has a fixer."""
     if not any(f.rule.fix for f in result.findings):
-        return  # nothing a fixer knows: no need to read sources or import the fixers
+        return (0, 0)
     from .fix import fixable
 
-    safe, unsafe = fixable(result)
-    if safe or unsafe:
-        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe and safe else ""
-        what = (
-            f"{safe} fixable with `iaccert lint --fix`{more}"
-            if safe
-            else (f"{unsafe} fixable with `iaccert lint --fix --unsafe-fixes`")
-        )
-        typer.echo(f"[*] {what}", err=True)
+    return fixable(result)
 
 
 def _settings(config_file: Path | None, no_config: bool):

@@ -26,6 +26,7 @@ class ScanResult:
     project: Project | None = None  # what was loaded (resources' line ranges, for suppressions)
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
     stale_baseline: list | None = None  # --baseline: entries no finding matches any more
+    fixable: tuple[int, int] = (0, 0)  # (safe, unsafe-only) fixes `lint --fix` has: text hint
     # each domain seen -> checked | unknown (IAC109: the code cannot tell) | latent (switched
     # off by the code's values); what the summary's counts say
     domain_states: dict = field(default_factory=dict)

@@ -69,6 +69,17 @@ def summary(result: ScanResult) -> str:
     return text
 
 
+def fix_hint(result: ScanResult) -> str | None:
+    """ruff's hint under the summary: what ``lint --fix`` would take care of."""
+    safe, unsafe = getattr(result, "fixable", (0, 0))
+    if not (safe or unsafe):
+        return None
+    if not safe:
+        return f"[*] {unsafe} fixable with `iaccert lint --fix --unsafe-fixes`"
+    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+    return f"[*] {safe} fixable with `iaccert lint --fix`{more}"
+
+
 def stale_line(entry) -> str:
     """A baseline entry no finding matches any more: a note, never a failure."""
     what = " ".join(p for p in (entry.rule_id, entry.resource) if p)
@@ -205,5 +216,8 @@ def render(result: ScanResult, options: RenderOptions | None = None) -> str:
     blocks.extend(incomplete_line(i) for i in getattr(result, "incomplete", []))
     blocks.extend(stale_line(e) for e in getattr(result, "stale_baseline", None) or [])
     if not options.quiet:
-        blocks.append(style(summary(result), "1"))
+        hint = fix_hint(result)  # above the summary, which stays the last line
+        blocks.append(
+            style(summary(result), "1") if not hint else f"{hint}\n{style(summary(result), '1')}"
+        )
     return "\n\n".join(blocks) + "\n" if blocks else ""

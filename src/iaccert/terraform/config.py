@@ -9,6 +9,7 @@ from pathlib import Path
 from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import ParseProblem
+from .blockdata import decode_blocks, encode_blocks
 from .expr import Lit, traversal_root
 from .hcl import Attribute, Block, BlockError, ParseError, load_hcl, parse_tree
 from .tfjson import load_tfjson
@@ -73,7 +74,7 @@ def decode_text(data: bytes) -> str:
 
 
 def _add(config: ModuleConfig, block: Block) -> None:
-    if getattr(block, "problem", ""):  # getattr: blocks cached by an older version lack it
+    if block.problem:
         config.problems.append(block_problem(block))
         return
     if block.type == "resource" and len(block.labels) == 2:
@@ -107,31 +108,41 @@ def parse_file(path: Path, shown: str, cache: ParseCache | None = None) -> list[
     """Blocks of one ``.tf`` / ``.tf.json`` file, from the parse cache when it has them."""
     data = read_bytes(path)
     kind = "tfjson" if path.name.endswith(".json") else "hcl"
-    cached = cache.get(kind, data) if cache else None
+    cached = cache.get(kind, data, lambda entry: _decode_entry(entry, shown)) if cache else None
+    if isinstance(cached, ParseError):  # a remembered parse error
+        raise cached
     if cached is not None:
-        if isinstance(cached, tuple):  # a remembered parse error
-            raise ParseError(*cached)
-        return _relabel(cached, shown)
+        return cached
     try:
         text = decode_text(data)
         blocks = load_tfjson(text, shown) if kind == "tfjson" else load_hcl(text, shown)
     except ParseError as exc:
         if cache:
-            cache.put(kind, data, (str(exc), exc.line, exc.column))
+            cache.put(kind, data, {"error": [str(exc), exc.line, exc.column]})
         raise
     if cache:
-        cache.put(kind, data, blocks)
+        _remember(cache, kind, data, blocks)
     return blocks
 
 
-def _relabel(blocks: list[Block], shown: str) -> list[Block]:
-    """Cached blocks are keyed by content alone; give them the name this scan shows."""
-    stack = list(blocks)
-    while stack:
-        block = stack.pop()
-        block.file = shown
-        stack.extend(block.blocks)
-    return blocks
+def _remember(cache: ParseCache, kind: str, data: bytes, blocks: list[Block]) -> None:
+    try:
+        entry = {"blocks": encode_blocks(blocks)}
+    except (ValueError, RecursionError):  # not exactly storable: parse it again next time
+        return
+    cache.put(kind, data, entry)
+
+
+def _decode_entry(entry: object, shown: str) -> list[Block] | ParseError:
+    """A cache entry's blocks (named as this scan shows the file) or its parse error."""
+    if not isinstance(entry, dict) or len(entry) != 1:
+        raise ValueError("not a parse cache entry")
+    if "blocks" in entry:
+        return decode_blocks(entry["blocks"], shown)
+    message, line, column = entry["error"]
+    if type(message) is not str or type(line) is not int or type(column) is not int:
+        raise ValueError("not a parse error")
+    return ParseError(message, line, column)
 
 
 def load_module(

@@ -1,6 +1,6 @@
-"""A small, picklable expression tree for HCL, built from python-hcl2's Lark tree.
+"""A small expression tree for HCL, built from python-hcl2's Lark tree.
 
-Why our own tree: Lark trees are large and slow to pickle, and python-hcl2's
+Why our own tree: Lark trees are large and slow to store, and python-hcl2's
 ``loads`` turns expressions back into strings. We keep only what evaluation
 needs: literals, templates, traversals, calls, operators and ``for`` expressions.
 """

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .expr import ConversionError, Lit, Unsupported, convert
@@ -63,26 +62,13 @@ class ParseError(Exception):
         self.column = column
 
 
-def _cache_path() -> Path:
-    from ..cache import default_cache_dir
-
-    return default_cache_dir() / "hcl2-8.1.4-lark_cache.bin"
-
-
 def _get_parser():
-    """python-hcl2's parser; its grammar cache goes to our user cache (site-packages may be
-    read-only, and then every process would rebuild it)."""
+    """python-hcl2's parser, from the LALR tables shipped with iaccert (never its pickle)."""
     global _parser
     if _parser is None:
-        import hcl2.parser as hcl2_parser
+        from .hcl_tables import load_parser
 
-        cache = _cache_path()
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            hcl2_parser.PARSER_FILE = cache
-        except OSError:
-            pass
-        _parser = hcl2_parser.parser()
+        _parser = load_parser()
     return _parser
 
 

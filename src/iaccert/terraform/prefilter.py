@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..bindings import bindings
-from ..cache import read_pickle, write_pickle
+from ..cache import cache_file, read_json, write_json
 from .known_modules import find_model
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
@@ -113,32 +113,64 @@ def read_facts(directory: Path, listing: tuple | None, pattern: re.Pattern) -> M
 
 
 class FactsCache:
-    """Facts by directory, remembered under the directory's listing (one file per cache)."""
+    """Facts by directory, remembered under the directory's listing (one JSON file).
+
+    Entries stay JSON data until a directory asks for them; each is checked then, and one of
+    a wrong shape is a miss (its facts are read again).
+    """
 
     def __init__(self, cache_dir: Path | None):
-        self.path = cache_dir / f"prefilter-v{__version__}.pickle" if cache_dir else None
-        self.entries: dict[str, tuple] = {}
+        self.path = cache_file(cache_dir, f"prefilter-v{__version__}.json")
+        self.entries: dict[str, list] = {}
         self.changed = False
-        loaded = read_pickle(self.path) if self.path is not None else None
-        if isinstance(loaded, dict):
-            self.entries = loaded
+        loaded = read_json(self.path) if self.path is not None else None
+        if isinstance(loaded, dict) and isinstance(loaded.get("entries"), dict):
+            self.entries = loaded["entries"]
 
     def facts(self, directory: Path, suffixes: tuple[str, ...], pattern: re.Pattern) -> ModuleFacts:
         listing = _listing(directory, suffixes)
         key = str(directory)
-        remembered = self.entries.get(key)
-        if listing is not None and remembered is not None and remembered[0] == listing:
-            return remembered[1]
+        if listing is not None:
+            remembered = _decode_entry(self.entries.get(key), listing)
+            if remembered is not None:
+                return remembered
         facts = read_facts(directory, listing, pattern)
         if listing is not None and not (directory / ".terraform").exists():
-            self.entries[key] = (listing, facts)
+            self.entries[key] = [[list(item) for item in listing], _encode_facts(facts)]
             self.changed = True
         return facts
 
     def save(self) -> None:
         if self.path is None or not self.changed:
             return
-        write_pickle(self.path, self.entries)
+        write_json(self.path, {"entries": self.entries})
+
+
+_FACT_LISTS = ("files", "local_sources", "remote_sources", "versions")
+_FACT_FLAGS = ("names_domain", "unreadable")
+
+
+def _encode_facts(facts: ModuleFacts) -> dict:
+    return {name: getattr(facts, name) for name in (*_FACT_LISTS, *_FACT_FLAGS)}
+
+
+def _decode_entry(entry: object, listing: tuple) -> ModuleFacts | None:
+    """The remembered facts if ``entry`` is well formed and was taken under ``listing``."""
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], dict)):
+        return None
+    if entry[0] != [list(item) for item in listing]:
+        return None
+    data = entry[1]
+    lists = {name: data.get(name) for name in _FACT_LISTS}
+    flags = {name: data.get(name) for name in _FACT_FLAGS}
+    if not all(
+        isinstance(value, list) and all(type(item) is str for item in value)
+        for value in lists.values()
+    ):
+        return None
+    if not all(type(value) is bool for value in flags.values()):
+        return None
+    return ModuleFacts(**{name: list(value) for name, value in lists.items()}, **flags)
 
 
 def _downloaded(directory: Path) -> dict[str, Path]:
