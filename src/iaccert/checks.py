@@ -322,8 +322,8 @@ def _serving_attrs(chain: Chain) -> list[str]:
 
 @check("IAC113")
 def no_certificate(chain: Chain) -> Iterator[Hit]:
-    if chain.certificate.origin != "none" or chain.uploaded or chain.domain.latent:
-        return
+    if chain.certificate.origin != "none" or chain.uploaded:
+        return  # latent too: no code writes a certificate, so switching it on fails
     attrs = " or ".join(_serving_attrs(chain))
     endpoint = f"{chain.endpoint_type} " if chain.endpoint_type else ""
     yield Hit(

@@ -82,7 +82,12 @@ def close_heredocs(text: str) -> str:
     if "<<" not in text:
         return text
     lines = text.split("\n")
-    starts = {text.count("\n", 0, m.end() - 1): m.group(1) for m in _HEREDOC_OPEN.finditer(text)}
+    starts: dict[int, str] = {}  # line index of each opener -> its marker
+    line, position = 0, 0
+    for match in _HEREDOC_OPEN.finditer(text):
+        line += text.count("\n", position, match.end() - 1)
+        position = match.end() - 1
+        starts[line] = match.group(1)
     marker = None
     for number, line in enumerate(lines):
         if marker is not None:
@@ -262,6 +267,7 @@ def load_hcl(text: str, file: str) -> list[Block]:
     return [_top_block(child, file) for child in _tree_kids(body) if child.data == "block"]
 
 
+SALVAGE_MAX_BLOCKS = 1000  # beyond this, a file that does not parse is one IAC000
 _HEADER = re.compile(r'\s*([A-Za-z_][\w-]*)((?:\s+(?:"(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w-]*))*)\s*\{')
 _LABEL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|([A-Za-z_][\w-]*)')
 
@@ -270,7 +276,7 @@ def _salvage(text: str, file: str, whole: ParseError) -> list[Block]:
     """Blocks of a file that does not parse as a whole, one top-level block at a time.
     Raises ``whole`` when the error lies outside every block or nothing can be told apart."""
     chunks = top_level_blocks(text)
-    if len(chunks) < 2:
+    if not 2 <= len(chunks) <= SALVAGE_MAX_BLOCKS:
         raise whole
     lines = text.split("\n")
     outside = list(lines)
@@ -282,16 +288,34 @@ def _salvage(text: str, file: str, whole: ParseError) -> list[Block]:
         raise whole from None
     blocks: list[Block] = []
     for first, last in chunks:
-        chunk = "\n" * (first - 1) + "\n".join(lines[first - 1 : last])
         try:
-            tree = parse_tree(chunk)
+            tree = parse_tree("\n".join(lines[first - 1 : last]))
         except ParseError as exc:
+            exc.line += first - 1
             blocks.append(_broken_block(lines[first - 1], file, first, last, exc))
             continue
         body = _tree_kids(tree)[0] if _tree_kids(tree) else None
         kids = _tree_kids(body) if body is not None else []
-        blocks.extend(_top_block(child, file) for child in kids if child.data == "block")
+        for child in kids:
+            if child.data == "block":
+                blocks.append(_shifted(_top_block(child, file), first - 1))
     return blocks
+
+
+def _shifted(block: Block, offset: int) -> Block:
+    """A block parsed from a chunk of its file, moved to its lines in the file."""
+    stack = [block]
+    while stack:
+        item = stack.pop()
+        item.line += offset
+        item.end_line += offset
+        if item.problem_line:
+            item.problem_line += offset
+        for attr in item.attrs.values():
+            attr.line += offset
+            attr.end_line += offset
+        stack.extend(item.blocks)
+    return block
 
 
 def _broken_block(header: str, file: str, first: int, last: int, exc: ParseError) -> Block:
@@ -301,7 +325,8 @@ def _broken_block(header: str, file: str, first: int, last: int, exc: ParseError
         labels = [a or b for a, b in _LABEL.findall(match.group(2))]
         names = [match.group(1), *labels]
     block = Block(names[0], tuple(names[1:]), file=file, line=first, end_line=last)
-    block.problem, block.problem_line = f"does not parse: {exc}", exc.line
+    where = re.sub(r"\s*at line \d+, column \d+\.?", "", str(exc))  # chunk-relative: dropped
+    block.problem, block.problem_line = f"does not parse: {where}", exc.line
     return block
 
 
