@@ -6,7 +6,7 @@ with random bytes) and pure random text to the HCL, .tf.json and template loader
 a whole scan of a temporary module. Anything but a ParseError/problem is a bug: the
 failing input is printed (hypothesis shrinks it) and the run stops.
 
-usage: python fuzz/fuzz_loaders.py [--minutes 5] [--target hcl|tfjson|cfn|scan|all]
+usage: python fuzz/fuzz_loaders.py [--minutes 5] [--target hcl|tfjson|cfn|serverless|scan|all]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SEEDS = {
     "tfjson": [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.tf.json"))],
     "cfn": [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.yaml"))]
     + [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.template.json"))],
+    "serverless": [p.read_text() for p in sorted((ROOT / "fixtures").rglob("serverless.yml"))],
 }
 
 
@@ -64,6 +65,17 @@ def check_cfn(text: str) -> None:
         scan([path])
 
 
+def check_serverless(text: str) -> None:
+    """A serverless file: an internal error is caught per file, so it must not appear."""
+    from iaccert.scan import scan
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "serverless.yml"
+        path.write_text(text)
+        for finding in scan([path]).findings:
+            assert "cannot analyse" not in finding.message, finding.message
+
+
 def check_scan(text: str) -> None:
     from iaccert.scan import scan
     from iaccert.terraform import TfOptions
@@ -73,7 +85,13 @@ def check_scan(text: str) -> None:
         scan([Path(directory)], TfOptions(environ={}, prefilter=False))
 
 
-CHECKS = {"hcl": check_hcl, "tfjson": check_tfjson, "cfn": check_cfn, "scan": check_scan}
+CHECKS = {
+    "hcl": check_hcl,
+    "tfjson": check_tfjson,
+    "cfn": check_cfn,
+    "serverless": check_serverless,
+    "scan": check_scan,
+}
 
 
 def run(target: str, minutes: float) -> None:

@@ -24,7 +24,10 @@ def fixture_cases() -> list[Path]:
 
 def run_cli(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """The installed iaccert, as a user runs it (``python -m iaccert``)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+    ambient = ("IACCERT_FORMAT", "IACCERT_CONFIG", "FORCE_COLOR")  # a caller's setting
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_") and k not in ambient
+    }
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "iaccert", *args],

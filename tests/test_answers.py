@@ -45,7 +45,7 @@ def test_ignoring_parse_errors_by_selection_is_said(tmp_path):
     (tmp_path / "api.tf").write_text(BROKEN.splitlines(keepends=True)[1])
     proc = run_cli(["lint", ".", "--ignore", "IAC000"], tmp_path)
     assert proc.returncode == 0
-    assert "1 IAC000/IAC001 ignored by selection: code they name was not analysed" in proc.stdout
+    assert "1 not-analysed findings (IAC000/IAC001/IAC004) ignored by selection" in proc.stdout
     report = json.loads(run_cli(["lint", ".", "-f", "json", "--ignore", "IAC000"], tmp_path).stdout)
     assert report["summary"]["ignored_not_analysed"] == 1
 

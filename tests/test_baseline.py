@@ -49,9 +49,9 @@ def test_write_then_match_after_lines_inserted_above(tmp_path):
     assert report["summary"]["baselined"] == 1 and report["summary"]["warnings"] == 0
     assert report["stale_baseline"] == [] and "suppressed" not in report["summary"]
 
-    sarif = json.loads(
-        run_cli(["lint", "m", "--baseline", "baseline.json", "-f", "sarif"], tmp_path).stdout
-    )
+    args = ["lint", "m", "--baseline", "baseline.json", "-f", "sarif"]
+    assert json.loads(run_cli(args, tmp_path).stdout)["runs"][0]["results"] == []
+    sarif = json.loads(run_cli([*args, "--sarif-include-suppressed"], tmp_path).stdout)
     assert not list(VALIDATOR.iter_errors(sarif))
     (result,) = sarif["runs"][0]["results"]
     assert result["suppressions"][0]["kind"] == "external"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from iaccert.catalog import DOC_SECTIONS, SEVERITIES, find_rule, rules
+from iaccert.catalog import DOC_SECTIONS, PRECISIONS, SEVERITIES, find_rule, rules
 from iaccert.checks import CHECKS
 
 HEADINGS = {
@@ -28,6 +28,7 @@ def test_entry_is_complete(rule):
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
     assert rule.severity in SEVERITIES
     assert rule.summary and rule.why
+    assert rule.precision in PRECISIONS and rule.tags and len(rule.tags) <= 5
     for section in DOC_SECTIONS:
         text = rule.docs.get(section, "")
         assert text.strip().startswith(HEADINGS[section]), f"{rule.id}: section {section}"
@@ -54,3 +55,10 @@ def test_readme_rule_table_matches_catalog():
     rows = re.findall(r"^\| (IAC\d{3}) \| ([a-z0-9-]+) \| (\w+) \|", readme, re.M)
     static = {r.id: (r.name, r.severity) for r in rules().values() if r.mode == "static"}
     assert {code: (name, sev) for code, name, sev in rows} == static
+
+
+def test_only_rules_about_security_are_tagged_security():
+    """GitHub ranks a security rule's alerts as Critical/High/...: a parse error, an analysis
+    limit, a suppression note or a certificate iaccert cannot see is not a vulnerability."""
+    not_security = {"IAC000", "IAC001", "IAC002", "IAC003", "IAC109"}
+    assert {r.id for r in rules().values() if not r.security} == not_security

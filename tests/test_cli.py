@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 
 from snapshots import FIXTURES, run_cli
 
@@ -68,3 +69,45 @@ def test_rule_command(tmp_path):
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert heading in proc.stdout
     assert run_cli(["rule", "IAC999"], tmp_path).returncode == 2
+
+
+def test_version_on_every_command():
+    for command in ("lint", "live", "rule", "graph"):
+        proc = run_cli([command, "--version"], FIXTURES)
+        assert proc.returncode == 0 and proc.stdout.startswith("iaccert "), command
+
+
+def test_lint_help_is_grouped_in_panels():
+    text = run_cli(["lint", "--help"], FIXTURES, env={"COLUMNS": "100"}).stdout
+    for panel in ("Output", "Rules", "Terraform", "CloudFormation", "Live", "Fixes"):
+        assert f"─ {panel} " in text, panel
+    live = text.split("─ Live ", 1)[1]
+    assert "--role-arn" in live and "--var-file" not in live
+    terraform = text.split("─ Terraform ", 1)[1].split("╰", 1)[0]
+    assert "--var-file" in terraform and "--plan" in terraform and "--select" not in terraform
+
+
+def test_statistics_count_findings_per_rule(tmp_path):
+    for case in ("tf_iac110_no_cbd", "tf_iac101_email", "tf_iac109_unresolved"):
+        shutil.copytree(FIXTURES / case, tmp_path / case)
+    shutil.copytree(FIXTURES / "tf_iac110_no_cbd", tmp_path / "again")
+    findings = json.loads(run_cli(["lint", ".", "-f", "json"], tmp_path).stdout)["findings"]
+    proc = run_cli(["lint", ".", "--statistics", "-o", "json:all.json"], tmp_path)
+    assert proc.returncode == 1  # the exit code is the findings', not the table's
+    lines = proc.stdout.splitlines()
+    expected = Counter(f["rule_id"] for f in findings)
+    assert expected["IAC110"] == 2 and len(expected) == 3  # two copies of the IAC110 case
+    rows = [line.split() for line in lines[:-1]]
+    assert {rule: int(count) for count, rule, _, _ in rows} == expected
+    assert [int(r[0]) for r in rows] == sorted(expected.values(), reverse=True)  # most first
+    assert ["2", "IAC110", "warning", "certificate-replacement-unsafe"] in rows
+    assert lines[-1].endswith("scanned)")  # the summary line
+    assert json.loads((tmp_path / "all.json").read_text())["findings"] == findings  # unchanged
+    table = json.loads(run_cli(["lint", ".", "--statistics", "-f", "json"], tmp_path).stdout)
+    assert sum(row["count"] for row in table) == len(findings)
+    assert {
+        "rule_id": "IAC110", "rule_name": "certificate-replacement-unsafe",
+        "severity": "warning", "count": 2,
+    } in table  # fmt: skip
+    quiet = run_cli(["lint", ".", "--statistics", "-q"], tmp_path).stdout.splitlines()
+    assert len(quiet) == 3

@@ -76,6 +76,7 @@ def test_rule_json(tmp_path):
         assert item["name"] == rule.name and item["severity"] == rule.severity
         assert item["summary"] == rule.summary and item["docs"] == rule.doc_text
         assert item["help_uri"] == help_uri(rule)
+        assert item["tags"] == list(rule.tags) and item["precision"] == rule.precision
     one = json.loads(run_cli(["rule", "email-validation", "-f", "json"], tmp_path).stdout)
     assert one["id"] == "IAC101" and all(h in one["docs"] for h in HEADINGS)
 

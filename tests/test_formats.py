@@ -21,6 +21,8 @@ import pytest
 from snapshots import FIXTURES, ROOT, run_cli
 
 from iaccert import __version__
+from iaccert.catalog import rules
+from iaccert.docs import help_uri
 from iaccert.report import FORMATS
 from iaccert.report.github import escape_data, escape_property
 
@@ -36,6 +38,7 @@ def normalize(fmt: str, text: str, cwd: Path) -> str:
     checks them), so that a new rule or a documentation change does not churn it."""
     text = text.replace(cwd.resolve().as_uri().rstrip("/") + "/", "file:///SRCROOT/")
     text = text.replace(f'"{__version__}"', '"<version>"')
+    text = text.replace(f"/blob/v{__version__}/", "/blob/v<version>/")  # help links: the tag
     if fmt == "sarif":  # keep the rules that reported; ruleIndex moves when a rule is added
         log = json.loads(text)
         run = log["runs"][0]
@@ -103,7 +106,7 @@ def test_text_format_shows_frame_why_related_and_help():
         "   = related: format_fixture/infra/main.tf:33 aws_apigatewayv2_domain_name.partners"
         in block
     )
-    assert lines[-1] == "   = help: iaccert rule IAC101"
+    assert lines[-1] == f"   = help: iaccert rule IAC101 or {help_uri(rules()['IAC101'])}"
     assert out.rstrip("\n").splitlines()[-1].startswith("2 errors, 1 warning, 1 note in 3 domains")
     assert ESC not in out
 

@@ -4,6 +4,9 @@ The end-to-end test installs the hooks with the real ``pre-commit`` tool from a 
 this checkout's working tree (committed or not, like ``pre-commit try-repo``, which would
 leave out new untracked files), so pre-commit builds its own virtual environment and
 installs iaccert's dependencies from the package index: it needs the network.
+
+It also commits files named like options (``--write-baseline=b.tf``, ``--config=policy.tf``):
+pre-commit passes them after the hook's entry, and ``iaccert lint --`` reads them as paths.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def test_hook_definitions():
     hooks = _hooks()
     assert set(hooks) == {"iaccert", "iaccert-all"}
     one = hooks["iaccert"]
-    assert one["entry"] == "iaccert lint" and one["language"] == "python"
+    # file names come after `--`: a file named `--config=x.tf` is a path, not an option
+    assert one["entry"] == "iaccert lint --" and one["language"] == "python"
     assert one["require_serial"] is True
     files, exclude = re.compile(one["files"]), re.compile(one["exclude"])
     for name in (
@@ -51,7 +55,7 @@ def test_hook_definitions():
     for name in (".terraform/modules/x/main.tf", "envs/prod/.terraform/m.tf"):
         assert exclude.search(name), name
     assert not exclude.search("terraform/main.tf")
-    whole = hooks["iaccert-all"]
+    whole = hooks["iaccert-all"]  # no file names: its args stay options
     assert whole["entry"] == "iaccert lint" and whole["language"] == "python"
     assert whole["pass_filenames"] is False and whole["always_run"] is True
 
@@ -74,14 +78,20 @@ def _git(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Completed
     )
 
 
+PACKAGE = ("src/", "rules/", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+
+
 def _snapshot_checkout(dest: Path, env: dict) -> str:
-    """This checkout's working tree (tracked and untracked, minus ignored files) as a
-    one-commit repository; returns the commit."""
-    listed = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
-    if listed.returncode == 0:
-        names = [n for n in listed.stdout.split("\0") if n]
+    """This checkout's working tree as a one-commit repository; returns the commit. Tracked
+    files as they are now, and untracked ones only where the package lives (never a
+    virtual environment, a cache or other debris an ignore file happens to miss)."""
+    tracked = _git("ls-files", "-z", "--cached", cwd=ROOT)
+    others = _git("ls-files", "-z", "--others", "--exclude-standard", cwd=ROOT)
+    if tracked.returncode == 0 and others.returncode == 0:
+        names = [n for n in tracked.stdout.split("\0") if n]
+        names += [n for n in others.stdout.split("\0") if n and n.startswith(PACKAGE)]
     else:  # not a git checkout (an unpacked sdist): what a pip install needs
-        keep = ("src/", "rules/", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
+        keep = PACKAGE
         names = [
             p.relative_to(ROOT).as_posix()
             for p in ROOT.rglob("*")
@@ -155,6 +165,22 @@ def test_commit_is_refused_with_the_finding_and_a_fixed_one_passes(tmp_path):
     assert (
         _git("rev-parse", "--verify", "HEAD", cwd=project, env=env).returncode != 0
     )  # nothing committed
+
+    # file names that look like options: read as options, they would write a baseline of
+    # today's findings (the hook passes) or read policy.tf as the configuration
+    # (at the top: pre-commit passes them as they are, with no directory in front)
+    argv_names = ["--write-baseline=b.tf", "--config=policy.tf", "policy.tf"]
+    for name in argv_names[:2]:
+        (project / name).write_text("")
+    (project / "policy.tf").write_text('ignore = ["IAC"]\n')
+    tricked = commit("file names that look like options")
+    output = tricked.stdout + tricked.stderr
+    assert tricked.returncode != 0, output
+    assert re.search(r"^iaccert\.{3,}\s*Failed$", output, re.MULTILINE), output  # this hook
+    assert "infra/main.tf:16:1: IAC101 [error]" in output, output
+    assert not (project / "b.tf").exists()
+    for name in argv_names:
+        (project / name).unlink()
 
     shutil.rmtree(project / "infra")
     shutil.copytree(FIXTURES / "tf_pass_regional_v2", project / "infra")

@@ -11,6 +11,8 @@ import yaml
 from .bindings import SAFE_LOADER, rules_dir
 
 SEVERITIES = ("error", "warning", "note")
+#: How often a finding of the rule is a true problem (GitHub code scanning's ``precision``).
+PRECISIONS = ("very-high", "high", "medium", "low")
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
 
 
@@ -25,6 +27,14 @@ class Rule:
     why: str
     docs: dict = field(default_factory=dict, hash=False, compare=False)
     fix: str = ""  # what `lint --fix` does for it, "safe: …" or "unsafe: …"; "" when nothing
+    tags: tuple[str, ...] = ()  # "security" only where the rule is about security
+    precision: str = "high"  # one of PRECISIONS
+
+    @property
+    def security(self) -> bool:
+        """A security rule: tagged ``security`` and ranked by ``security-severity`` on GitHub;
+        parse errors, analysis limits and suppression hygiene are not."""
+        return "security" in self.tags
 
     @property
     def doc_text(self) -> str:
@@ -48,6 +58,8 @@ def rules() -> dict[str, Rule]:
             why=data.get("why", ""),
             docs=data.get("docs", {}),
             fix=data.get("fix", ""),
+            tags=tuple(data.get("tags", ())),
+            precision=data.get("precision", "high"),
         )
     return out
 

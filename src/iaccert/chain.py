@@ -173,7 +173,11 @@ def parse_arn(arn: str) -> tuple[str, str, str] | None:
 
 
 def _lookup_reason(res: Resource) -> str:
-    describe = bindings()["lookups"].get(res.type, {}).get("describe", [])
+    binding = bindings()["lookups"].get(res.type, {})
+    said = res.attrs.get(binding.get("reason_attr", ""))
+    if isinstance(said, str):  # the front end's own account of the lookup
+        return f"{said}; the validation of an existing certificate is not in this code"
+    describe = binding.get("describe", [])
     parts = [f"{k} = {res.attrs[k]!r}" for k in describe if k in res.attrs]
     detail = f" ({', '.join(parts)})" if parts else ""
     return (

@@ -9,6 +9,7 @@ Exit codes (the same in every format):
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -40,11 +41,17 @@ class Format(str, Enum):
     sarif = "sarif"
     github = "github"
     junit = "junit"
+    gitlab = "gitlab"
 
 
 FORMAT_HELP = (
     "Output format: text (findings with code frames), concise (one line each), json, "
-    "sarif (GitHub code scanning), github (Actions annotations), junit (XML test report)."
+    "sarif (GitHub code scanning), github (Actions annotations), junit (XML test report), "
+    "gitlab (GitLab Code Quality). Default: $IACCERT_FORMAT, else text."
+)
+OUTPUT_HELP = (
+    "FORMAT:FILE writes that format to FILE as well (repeatable: -o sarif:iaccert.sarif "
+    "-o junit:report.xml); a bare FILE writes the --format report there instead of stdout."
 )
 
 
@@ -60,11 +67,27 @@ class FailOn(str, Enum):
     note = "note"
 
 
+#: ``--help`` panels: options grouped by what they are about.
+PANEL_OUTPUT, PANEL_RULES, PANEL_LIVE, PANEL_FIX = "Output", "Rules", "Live", "Fixes"
+PANEL_TERRAFORM, PANEL_CLOUDFORMATION = "Terraform", "CloudFormation"
+
 SELECT_HELP = "Report only these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 IGNORE_HELP = "Leave out these rules: codes, prefixes (IAC1) or names (comma list, repeatable)."
 FAIL_ON_HELP = "Lowest severity that fails the run (exit 1): error, warning (default), note."
-CONFIG_HELP = "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert)."
+CONFIG_HELP = (
+    "Read this configuration file (.iaccert.toml, or a pyproject.toml: tool.iaccert); "
+    "default: $IACCERT_CONFIG, else the nearest one."
+)
 NO_CONFIG_HELP = "Read no configuration file (default: the nearest up to the repository root)."
+SHOW_SETTINGS_HELP = (
+    "Print the effective settings, each with where it came from (default, the configuration "
+    "file, the command line), and exit."
+)
+EXCLUDE_HELP = (
+    "Leave out paths matching these gitignore-style globs, relative to the working directory "
+    "(comma list, repeatable; added to the configuration's exclude)."
+)
+NO_GITIGNORE_HELP = "Scan what .gitignore files ignore too (default: leave it out)."
 
 
 class RuleFormat(str, Enum):
@@ -103,61 +126,124 @@ def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
 @app.command()
 def lint(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
-    output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the report to this file instead of stdout."
+    fmt: Format = typer.Option(
+        Format.text,
+        "--format",
+        "-f",
+        envvar="IACCERT_FORMAT",
+        show_envvar=False,
+        metavar="FORMAT",
+        help=FORMAT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    output: list[str] = typer.Option(
+        [],
+        "--output",
+        "--output-file",
+        "-o",
+        metavar="[FORMAT:]FILE",
+        help=OUTPUT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
     ),
     color: Color = typer.Option(
         Color.auto,
         "--color",
-        help="Colour the text format: auto (a terminal, unless NO_COLOR is set), always, never.",
+        metavar="WHEN",
+        help="Colour the text format: auto (a terminal or FORCE_COLOR, unless NO_COLOR is set), "
+        "always, never.",
+        rich_help_panel=PANEL_OUTPUT,
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        "-q",
+        help="Print findings only, no summary.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    statistics: bool = typer.Option(
+        False,
+        "--statistics",
+        help="Print how many findings each rule reported instead of the findings (JSON with "
+        "--format json); -o FORMAT:FILE reports are unchanged.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    sarif_include_suppressed: bool = typer.Option(
+        False,
+        "--sarif-include-suppressed",
+        help="SARIF: list suppressed and baselined findings too (left out by default: GitHub "
+        "would show them as open alerts).",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
     var: list[str] = typer.Option(
-        [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
+        [],
+        "--var",
+        help="Set a root Terraform variable, NAME=VALUE (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     var_file: list[Path] = typer.Option(
-        [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
+        [],
+        "--var-file",
+        help="Read Terraform variable values from a .tfvars file (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     plan: list[Path] = typer.Option(
         [],
         "--plan",
         help="A `terraform show -json` plan to analyse; the scanned sources then give locations.",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     parameter: list[str] = typer.Option(
         [],
         "--parameter",
         help="Set a CloudFormation parameter of every top-level template, KEY=VALUE (repeatable).",
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
     parameters_file: Path | None = typer.Option(
         None,
         "--parameters-file",
         help='Read CloudFormation parameter values from JSON: [{"ParameterKey": …, '
         '"ParameterValue": …}] or {"Parameters": {…}}; --parameter wins.',
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
-    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
-    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even with findings.", rich_help_panel=PANEL_OUTPUT
+    ),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP, rich_help_panel=PANEL_RULES),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP, rich_help_panel=PANEL_RULES),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help=FAIL_ON_HELP, rich_help_panel=PANEL_RULES
+    ),
     no_ignore: bool = typer.Option(
         False,
         "--no-ignore",
         help="Show everything: disregard in-source suppressions (comments, CloudFormation "
         "Metadata).",
+        rich_help_panel=PANEL_RULES,
     ),
     baseline: Path | None = typer.Option(
         None,
         "--baseline",
         help="Hide the findings recorded in this baseline file (reported as suppressed); "
         "report its entries that no longer match.",
+        rich_help_panel=PANEL_RULES,
     ),
     write_baseline: Path | None = typer.Option(
         None,
         "--write-baseline",
         help="Record the current findings in this baseline file; this run then passes.",
+        rich_help_panel=PANEL_RULES,
     ),
-    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
+    no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
+    show_settings: bool = typer.Option(
+        False, "--show-settings", help=SHOW_SETTINGS_HELP, rich_help_panel=PANEL_RULES
+    ),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Do not read or write any cache (see README)."
     ),
@@ -165,54 +251,81 @@ def lint(
         False,
         "--no-prefilter",
         help="Parse every Terraform module, not only those that can hold an API Gateway domain.",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     live: bool = typer.Option(
         False,
         "--live",
         help="Look up with AWS credentials what the code cannot show (IAC109: literal ARNs, "
         "certificate data sources) and report the live rules at the source line. Never implicit.",
+        rich_help_panel=PANEL_LIVE,
     ),
-    profile: str | None = typer.Option(None, "--profile", help="--live: the AWS profile."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="--live: the AWS profile.", rich_help_panel=PANEL_LIVE
+    ),
     region: list[str] = typer.Option(
         [],
         "--region",
         help="Region of what the code does not place (repeatable): CloudFormation stacks and "
-        "AWS::Region take the first (a CDK manifest's stack environment wins); --live lookups.",
+        "AWS::Region take the first (a CDK manifest's stack environment wins), and so does "
+        "${opt:region} in serverless files; --live lookups.",
+        rich_help_panel=PANEL_CLOUDFORMATION,
     ),
     role_arn: str | None = typer.Option(
-        None, "--role-arn", help="--live: role to assume in the account of a literal ARN."
+        None,
+        "--role-arn",
+        help="--live: role to assume in the account of a literal ARN.",
+        rich_help_panel=PANEL_LIVE,
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="--live: external id for --role-arn."
+        None,
+        "--external-id",
+        help="--live: external id for --role-arn.",
+        rich_help_panel=PANEL_LIVE,
     ),
     expiry_days: int | None = typer.Option(
-        None, "--expiry-days", help="--live: IAC203 warns this many days before expiry (30)."
+        None,
+        "--expiry-days",
+        help="--live: IAC203 warns this many days before expiry (30).",
+        rich_help_panel=PANEL_LIVE,
     ),
     upload_max_age_days: int | None = typer.Option(
-        None, "--upload-max-age-days", help="--live: IAC206 flags uploads older than this (395)."
+        None,
+        "--upload-max-age-days",
+        help="--live: IAC206 flags uploads older than this (395).",
+        rich_help_panel=PANEL_LIVE,
     ),
     allow_incomplete: bool = typer.Option(
-        False, "--allow-incomplete", help="--live: checks that could not be made do not exit 2."
+        False,
+        "--allow-incomplete",
+        help="--live: checks that could not be made do not exit 2.",
+        rich_help_panel=PANEL_LIVE,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
     fix: bool = typer.Option(
         False,
         "--fix",
         help="Apply the safe fixes to the Terraform files, then report what is left.",
+        rich_help_panel=PANEL_FIX,
     ),
     unsafe_fixes: bool = typer.Option(
         False,
         "--unsafe-fixes",
         help="With --fix or --diff: also the fixes that change what is deployed (new DNS "
         "records, another certificate attribute).",
+        rich_help_panel=PANEL_FIX,
     ),
     diff: bool = typer.Option(
         False,
         "--diff",
         help="Print the fixes as a unified diff instead of applying them; exit 1 if any.",
+        rich_help_panel=PANEL_FIX,
     ),
 ) -> None:
-    """Scan Terraform, CloudFormation, SAM and CDK output and report every domain whose
-    certificate chain is not sound."""
+    """Scan Terraform, CloudFormation, SAM, CDK output and Serverless Framework files and
+    report every domain whose certificate chain is not sound."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
     from .findings import fails
@@ -221,6 +334,7 @@ def lint(
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
 
@@ -228,6 +342,12 @@ def lint(
         policy = from_options(
             settings, select, ignore, fail_on and fail_on.value, no_ignore, baseline, write_baseline
         )
+    if show_settings:
+        cli_values = {"select": select, "ignore": ignore, "fail-on": fail_on and fail_on.value}
+        cli_values.update({"var-files": [str(v) for v in var_file], "region": list(region)})
+        cli_values.update({"expiry-days": expiry_days, "upload-max-age-days": upload_max_age_days})
+        _print_settings(settings, cli_values, policy)
+        return
     var_file = list(var_file) or settings.var_files  # the command line wins over the config
     region = list(region) or ([settings.region] if settings.region else [])
     missing = [str(p) for p in paths if not p.exists()]
@@ -256,16 +376,17 @@ def lint(
         parameters_file=parameters_file,
         default_parameters=settings.parameters,
     )
-    exclude = settings.excluded if settings.exclude else None
+    with _config_errors():
+        exclusions = _exclusions(settings, exclude, no_gitignore)
     if live and (fix or diff):
         typer.echo("iaccert: --fix and --diff work on the code alone, not with --live", err=True)
         raise typer.Exit(EXIT_ERROR)
     with Progress(enabled=not quiet):
-        result = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+        result = scan(paths, options, list(plan), cfn_options, exclude=exclusions, policy=None)
     if fix or diff:
 
         def relint():
-            again = scan(paths, options, list(plan), cfn_options, exclude=exclude, policy=None)
+            again = scan(paths, options, list(plan), cfn_options, exclude=exclusions, policy=None)
             with _config_errors():
                 apply_policy(again, policy)
             return again
@@ -292,16 +413,10 @@ def lint(
     if not (fix or diff):
         with _config_errors():  # selection, severities, suppressions, baseline: after --live
             apply_policy(result, policy)
-    from .report import RenderOptions, render, want_color
-
+    result.configuration = _describe(settings)
     if fmt.value == "text" and not quiet:
         result.fixable = _fixable(result)
-    shown = RenderOptions(color=want_color(color.value, output_file), quiet=quiet)
-    text = render(fmt.value, result, shown)
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _write_reports(result, fmt, outputs, color, quiet, sarif_include_suppressed, statistics)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -333,12 +448,103 @@ def _fixable(result) -> tuple[int, int]:
 
 
 def _settings(config_file: Path | None, no_config: bool):
-    """The configuration file in effect (src/iaccert/config.py)."""
+    """The configuration file in effect (src/iaccert/config.py); ``IACCERT_CONFIG`` names
+    one when ``--config`` does not (``--no-config`` wins over it)."""
     from .config import ConfigError, load_config
 
+    if config_file is None and not no_config and os.environ.get("IACCERT_CONFIG"):
+        config_file = Path(os.environ["IACCERT_CONFIG"])
     if config_file is not None and no_config:
         raise ConfigError("--config and --no-config exclude each other")
     return load_config(config_file, no_config)
+
+
+def _describe(settings) -> dict:
+    from .config import describe
+
+    return describe(settings)
+
+
+def _print_settings(settings, cli_values: dict, policy) -> None:
+    """``lint --show-settings``: the settings in effect and their origin (config.py)."""
+    from .catalog import rules
+    from .config import settings_table
+    from .policy import split_selectors
+
+    for key in ("select", "ignore"):
+        cli_values[key] = split_selectors(cli_values[key])
+    enabled = [r for r in rules() if policy.enabled is None or r in policy.enabled]
+    sys.stdout.write(settings_table(settings, cli_values, enabled))
+
+
+def _exclusions(settings, exclude: list[str], no_gitignore: bool):
+    """The configuration's ``exclude`` globs, ``--exclude`` ones (relative to the working
+    directory) and .gitignore files unless ``--no-gitignore`` (src/iaccert/exclusion.py)."""
+    from .config import ConfigError
+    from .exclusion import Exclusions, PatternError, PatternSet
+
+    globs = [settings.exclude_patterns()] if settings.exclude else []
+    given = [g.strip() for item in exclude for g in item.split(",") if g.strip()]
+    if given:
+        try:
+            globs.append(PatternSet.parse(Path.cwd(), given))
+        except PatternError as exc:
+            raise ConfigError(f"--exclude: not a valid gitignore glob: {exc}") from None
+    return Exclusions(globs=globs, gitignore=not no_gitignore)
+
+
+def _parse_outputs(values: list[str]) -> dict[str | None, Path]:
+    """``-o`` values: ``FORMAT:FILE`` (an extra report) or a bare ``FILE`` (key None: the
+    ``--format`` report goes there instead of stdout)."""
+    from .report import FORMATS
+
+    out: dict[str | None, Path] = {}
+    for value in values:
+        name, sep, file = value.partition(":")
+        key = name if sep and name in FORMATS and file else None
+        target = Path(file if key else value)
+        if key in out:
+            what = f"{key}:" if key else "a bare FILE"
+            raise typer.BadParameter(f"{what} given twice", param_hint="--output")
+        out[key] = target
+    return out
+
+
+def _write_reports(
+    result,
+    fmt: Format,
+    outputs: dict,
+    color: Color,
+    quiet: bool,
+    suppressed: bool = False,
+    statistics: bool = False,
+) -> None:
+    """The ``--format`` report (or ``--statistics``) to stdout or the bare ``-o FILE``, then
+    every ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
+    from .report import RenderOptions, render, want_color
+    from .report import statistics as stats
+
+    main_file = outputs.get(None)
+    colored = want_color(color.value, main_file)
+    shown = RenderOptions(color=colored, quiet=quiet, sarif_include_suppressed=suppressed)
+    if statistics:
+        main = stats.render(result, shown, as_json=fmt is Format.json)
+    else:
+        main = render(fmt.value, result, shown)
+    reports = [(main_file, main)]
+    plain = RenderOptions(
+        color=color is Color.always, quiet=quiet, sarif_include_suppressed=suppressed
+    )
+    reports += [(path, render(name, result, plain)) for name, path in outputs.items() if name]
+    for path, text in reports:
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"iaccert: cannot write {path}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
 
 
 def _live_days(settings, expiry_days: int | None, upload_max_age_days: int | None) -> dict:
@@ -360,8 +566,15 @@ def _config_errors():
     try:
         yield
     except (ConfigError, PolicyError, BaselineError) as exc:
-        typer.echo(f"iaccert: {exc}", err=True)
+        typer.echo(f"iaccert: {_visible(exc)}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def _visible(exc: Exception) -> str:
+    """An error message that may quote a repository's value, escaped for the terminal."""
+    from .report.escape import text
+
+    return text(exc)
 
 
 @contextmanager
@@ -383,57 +596,118 @@ def _live_errors():
 
 @app.command("live")
 def live_cmd(
-    profile: str | None = typer.Option(None, "--profile", help="AWS profile (shared config)."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="AWS profile (shared config).", rich_help_panel=PANEL_LIVE
+    ),
     region: list[str] = typer.Option(
-        [], "--region", help="Region to inspect (repeatable; default: the configured region)."
+        [],
+        "--region",
+        help="Region to inspect (repeatable; default: the configured region).",
+        rich_help_panel=PANEL_LIVE,
     ),
     all_regions: bool = typer.Option(
-        False, "--all-regions", help="Every region enabled in each account (EC2 DescribeRegions)."
+        False,
+        "--all-regions",
+        help="Every region enabled in each account (EC2 DescribeRegions).",
+        rich_help_panel=PANEL_LIVE,
     ),
     role_arn: str | None = typer.Option(
         None,
         "--role-arn",
         help="Role to assume: an ARN with {account}, or a role name, with --accounts; or one ARN.",
+        rich_help_panel=PANEL_LIVE,
     ),
     accounts: list[str] = typer.Option(
-        [], "--accounts", help="Account ids (comma separated, repeatable) or a file of them."
+        [],
+        "--accounts",
+        help="Account ids (comma separated, repeatable) or a file of them.",
+        rich_help_panel=PANEL_LIVE,
     ),
     external_id: str | None = typer.Option(
-        None, "--external-id", help="External id for --role-arn."
+        None, "--external-id", help="External id for --role-arn.", rich_help_panel=PANEL_LIVE
     ),
     expiry_days: int | None = typer.Option(
-        None, "--expiry-days", help="IAC203 warns this many days before expiry (default 30)."
+        None,
+        "--expiry-days",
+        help="IAC203 warns this many days before expiry (default 30).",
+        rich_help_panel=PANEL_LIVE,
     ),
     upload_max_age_days: int | None = typer.Option(
         None,
         "--upload-max-age-days",
         help="IAC206 flags uploaded certificates older than this (default 395).",
+        rich_help_panel=PANEL_LIVE,
     ),
     max_workers: int = typer.Option(
-        8, "--max-workers", min=1, help="Threads over (account, region) pairs."
+        8,
+        "--max-workers",
+        min=1,
+        help="Threads over (account, region) pairs.",
+        rich_help_panel=PANEL_LIVE,
     ),
     acm_rps: float = typer.Option(
-        10.0, "--acm-rps", min=0.1, help="ACM DescribeCertificate calls/s per account and region."
+        10.0,
+        "--acm-rps",
+        min=0.1,
+        help="ACM DescribeCertificate calls/s per account and region.",
+        rich_help_panel=PANEL_LIVE,
     ),
     max_attempts: int = typer.Option(
-        5, "--max-attempts", min=1, help="Total attempts per AWS call (standard retry mode)."
+        5,
+        "--max-attempts",
+        min=1,
+        help="Total attempts per AWS call (standard retry mode).",
+        rich_help_panel=PANEL_LIVE,
     ),
     timeout: float = typer.Option(
-        10.0, "--timeout", min=0.1, help="Connect and read timeout per attempt, in seconds."
+        10.0,
+        "--timeout",
+        min=0.1,
+        help="Connect and read timeout per attempt, in seconds.",
+        rich_help_panel=PANEL_LIVE,
     ),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help=FORMAT_HELP),
-    output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the report to this file instead of stdout."
+    fmt: Format = typer.Option(
+        Format.text,
+        "--format",
+        "-f",
+        envvar="IACCERT_FORMAT",
+        show_envvar=False,
+        metavar="FORMAT",
+        help=FORMAT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
     ),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    output: list[str] = typer.Option(
+        [],
+        "--output",
+        "--output-file",
+        "-o",
+        metavar="[FORMAT:]FILE",
+        help=OUTPUT_HELP,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even with findings.", rich_help_panel=PANEL_OUTPUT
+    ),
     allow_incomplete: bool = typer.Option(
-        False, "--allow-incomplete", help="Checks that could not be made do not exit 2."
+        False,
+        "--allow-incomplete",
+        help="Checks that could not be made do not exit 2.",
+        rich_help_panel=PANEL_LIVE,
     ),
-    select: list[str] = typer.Option([], "--select", help=SELECT_HELP),
-    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help=FAIL_ON_HELP),
-    config_file: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
-    no_config: bool = typer.Option(False, "--no-config", help=NO_CONFIG_HELP),
+    select: list[str] = typer.Option([], "--select", help=SELECT_HELP, rich_help_panel=PANEL_RULES),
+    ignore: list[str] = typer.Option([], "--ignore", help=IGNORE_HELP, rich_help_panel=PANEL_RULES),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help=FAIL_ON_HELP, rich_help_panel=PANEL_RULES
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Check the deployed API Gateway custom domains and their certificates (boto3, read-only).
 
@@ -441,8 +715,8 @@ def live_cmd(
     --allow-incomplete), or a usage error.
     """
     from .findings import fails
-    from .report import RenderOptions, render
 
+    outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
 
@@ -467,11 +741,8 @@ def live_cmd(
         )
         result = live_scan(options)
     apply_policy(result, policy)
-    text = render(fmt.value, result, RenderOptions())
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    result.configuration = _describe(settings)
+    _write_reports(result, fmt, outputs, Color.never, False)
     if result.incomplete and not allow_incomplete:
         raise typer.Exit(EXIT_ERROR)
     if not exit_zero and fails(result.findings, policy.fail_on):
@@ -487,6 +758,9 @@ def rule(
         "--format",
         "-f",
         help="text; json (id, name, severity, summary, docs); markdown (as docs/rules.md).",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Explain a rule: what it checks, why, an example and the fix."""
@@ -522,31 +796,67 @@ def rule(
 def graph(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
     fmt: GraphFormat = typer.Option(
-        GraphFormat.mermaid, "--format", "-f", help="mermaid (default) or dot (Graphviz)."
+        GraphFormat.mermaid,
+        "--format",
+        "-f",
+        help="mermaid (default) or dot (Graphviz).",
+        rich_help_panel=PANEL_OUTPUT,
     ),
     output_file: Path | None = typer.Option(
-        None, "--output-file", "-o", help="Write the graph to this file instead of stdout."
+        None,
+        "--output-file",
+        "-o",
+        help="Write the graph to this file instead of stdout.",
+        rich_help_panel=PANEL_OUTPUT,
     ),
     var: list[str] = typer.Option(
-        [], "--var", help="Set a root Terraform variable, NAME=VALUE (repeatable)."
+        [],
+        "--var",
+        help="Set a root Terraform variable, NAME=VALUE (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
     ),
     var_file: list[Path] = typer.Option(
-        [], "--var-file", help="Read Terraform variable values from a .tfvars file (repeatable)."
+        [],
+        "--var-file",
+        help="Read Terraform variable values from a .tfvars file (repeatable).",
+        rich_help_panel=PANEL_TERRAFORM,
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help=CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    no_config: bool = typer.Option(
+        False, "--no-config", help=NO_CONFIG_HELP, rich_help_panel=PANEL_RULES
+    ),
+    exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
+    no_gitignore: bool = typer.Option(False, "--no-gitignore", help=NO_GITIGNORE_HELP),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Draw each domain's chain (domain, certificate, validation, DNS records) with its
-    broken links; exits 0 whatever it finds."""
+    broken links; exits 0 whatever it finds. Reads the configuration as lint does
+    (select, ignore, severity, exclude, var-files, region, parameters)."""
+    from .cloudformation import CfnOptions
     from .report.graph import render
     from .scan import scan
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    with _config_errors():
+        from .policy import from_options
+
+        settings = _settings(config_file, no_config)
+        policy = from_options(settings, [], [], None)
+        exclusions = _exclusions(settings, exclude, no_gitignore)
+    var_file = list(var_file) or settings.var_files
     missing = [str(p) for p in [*paths, *var_file] if not p.exists()]
     if missing:
         typer.echo(f"iaccert: no such file or directory: {', '.join(missing)}", err=True)
         raise typer.Exit(EXIT_ERROR)
-    options = TfOptions(var_files=list(var_file), variables=[_split_var(v) for v in var])
-    text = render(scan(paths, options), fmt.value)
+    options = TfOptions(var_files=var_file, variables=[_split_var(v) for v in var])
+    cfn_options = CfnOptions(region=settings.region, default_parameters=settings.parameters)
+    result = scan(paths, options, None, cfn_options, exclude=exclusions, policy=policy)
+    text = render(result, fmt.value)
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
@@ -569,6 +879,6 @@ def main() -> None:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors
             exc.show()  # usage errors: typer's own message
             sys.exit(EXIT_ERROR)
-        typer.echo(f"iaccert: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(f"iaccert: internal error: {type(exc).__name__}: {_visible(exc)}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -1,12 +1,17 @@
 """Project configuration: ``.iaccert.toml``, else ``[tool.iaccert]`` in ``pyproject.toml``.
 
 The nearest one is used, searched from the working directory up to the repository root
-(the directory holding ``.git``) or the filesystem root; ``--config FILE`` names one,
-``--no-config`` turns the search off. Command-line options win over the file.
+(the directory holding ``.git``); outside a repository only the working directory itself
+is searched, never its parents. ``--config FILE`` names one, ``--no-config`` turns the
+search off. Command-line options win over the file.
+
+What a file changes is never silent: ``Config.changes`` (the keys it sets to something
+other than the default) goes into every report format, and ``lint --show-settings``
+prints each effective setting with where it came from.
 
     select = ["IAC1", "unused-suppression"]   # codes, code prefixes or rule names
     ignore = ["IAC109"]
-    exclude = ["legacy/**", "**/sandbox"]       # globs, relative to this file's directory
+    exclude = ["legacy/**", "**/sandbox"]       # gitignore globs, relative to this file's directory
     fail-on = "warning"                         # error | warning | note
     var-files = ["envs/prod.tfvars"]            # relative to this file's directory
     region = "eu-west-1"                        # default CloudFormation --region
@@ -24,10 +29,10 @@ Unknown keys and values of the wrong type are errors naming the key and the file
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -59,33 +64,25 @@ class Config:
     parameters: dict[str, str] = field(default_factory=dict)
     expiry_days: int | None = None
     upload_max_age_days: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)  # key -> the file's value, if not default
 
     @property
     def directory(self) -> Path:
         return self.path.parent if self.path is not None else Path.cwd().resolve()
 
+    def exclude_patterns(self):
+        """``exclude`` as gitignore patterns relative to this file's directory."""
+        from .exclusion import PatternSet
+
+        return PatternSet.parse(self.directory, self.exclude)
+
     def excluded(self, path: Path) -> bool:
         """Whether an ``exclude`` glob matches the path or one of its parent directories,
-        relative to the configuration file's directory (``*`` also matches ``/``)."""
-        if not self.exclude:
-            return False
-        try:
-            rel = Path(os.path.abspath(path)).relative_to(self.directory)
-        except ValueError:
-            return False
-        parts = rel.parts
-        candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        return any(_glob_match(c, p) for p in self.exclude for c in candidates)
+        relative to the configuration file's directory, with gitignore semantics (``*``
+        stays within one path segment, ``**`` crosses them)."""
+        from .exclusion import matches
 
-
-def _glob_match(path: str, pattern: str) -> bool:
-    pattern = pattern.replace("\\", "/").removeprefix("./").rstrip("/")
-    forms = {pattern}
-    if pattern.startswith("**/"):
-        forms.add(pattern[3:])
-    if pattern.endswith("/**"):
-        forms.add(pattern[:-3])
-    return any(fnmatchcase(path, form) for form in forms if form)
+        return bool(self.exclude) and matches([self.exclude_patterns()], path)
 
 
 # -- discovery ----------------------------------------------------------------------------
@@ -114,20 +111,42 @@ def _tool_table(path: Path) -> dict | None:
     return table if isinstance(table, dict) else None
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.iaccert.toml`` or ``pyproject.toml`` with ``[tool.iaccert]``, from
-    ``start`` up to the repository root (the directory holding ``.git``)."""
+def repository_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` that holds ``.git``, None outside one."""
     directory = Path(os.path.abspath(start))
     while True:
+        if (directory / ".git").exists():
+            return directory
+        if directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def search_dirs(start: Path) -> list[Path]:
+    """Where the configuration is looked for: ``start`` and its parents up to the repository
+    root; only ``start`` outside a repository (a parent such as /tmp or the home directory
+    is anyone's, not this project's)."""
+    directory = Path(os.path.abspath(start))
+    root = repository_root(directory)
+    if root is None:
+        return [directory]
+    dirs = [directory]
+    while dirs[-1] != root:
+        dirs.append(dirs[-1].parent)
+    return dirs
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.iaccert.toml`` or ``pyproject.toml`` with ``[tool.iaccert]`` in
+    ``search_dirs(start)``."""
+    for directory in search_dirs(start):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():
             return candidate
         pyproject = directory / PYPROJECT
         if pyproject.is_file() and _tool_table(pyproject) is not None:
             return pyproject
-        if (directory / ".git").exists() or directory.parent == directory:
-            return None
-        directory = directory.parent
+    return None
 
 
 def load_config(explicit: Path | None = None, no_config: bool = False) -> Config:
@@ -166,7 +185,34 @@ def parse_config(data: dict, path: Path, prefix: str = "") -> Config:
         if key not in PARSERS:
             raise ConfigError(f"{where}: unknown key '{prefix}{key}'")
         PARSERS[key](config, key, value, fail)
+        changed = _changed(key, value)
+        if changed is not None:
+            config.changes[key] = changed
     return config
+
+
+#: What each key is without a configuration ([] and {} mean "nothing").
+DEFAULTS: dict[str, Any] = {
+    "select": None,
+    "ignore": [],
+    "severity": {},
+    "exclude": [],
+    "fail-on": "warning",
+    "var-files": [],
+    "region": None,
+    "parameters": {},
+    "expiry-days": 30,
+    "upload-max-age-days": 395,
+}
+
+
+def _changed(key: str, value: Any) -> Any:
+    """The part of a (valid) value that differs from the default; None when none does."""
+    if key == "severity":  # only levels that differ from the rule's own
+        value = {k: v for k, v in value.items() if find_rule(k).severity != v}
+    elif key in ("select", "ignore", "exclude", "var-files") and isinstance(value, str):
+        value = [value]
+    return None if value in ([], {}, None, DEFAULTS[key]) else value
 
 
 def _strings(key: str, value: Any, fail) -> list[str]:
@@ -201,7 +247,13 @@ def _severities(config: Config, key: str, value: Any, fail) -> None:
 
 
 def _exclude(config: Config, key: str, value: Any, fail) -> None:
+    from .exclusion import PatternError, PatternSet
+
     config.exclude = _strings(key, value, fail)
+    try:
+        PatternSet.parse(config.directory, config.exclude)
+    except PatternError as exc:
+        raise fail(key, f"holds a pattern that is not a valid gitignore glob: {exc}") from None
 
 
 def _fail_on(config: Config, key: str, value: Any, fail) -> None:
@@ -270,3 +322,58 @@ def _show(path: Path) -> str:
     from .discover import display_path
 
     return display_path(path)
+
+
+# -- visibility ---------------------------------------------------------------------------
+def describe(config: Config) -> dict[str, Any]:
+    """What the reports say about the configuration: the file read (None: none) and what it
+    changed from the defaults, as the file wrote it."""
+    file = _show(config.path) if config.path is not None else None
+    return {"file": file, "changes": dict(config.changes)}
+
+
+def shown_value(value: Any, limit: int = 120) -> str:
+    """A configuration value as TOML-like text for one line of a report (cut when long),
+    escaped for a terminal: the file is the repository's, its strings are data."""
+    from .report.escape import text as visible
+
+    text = visible(json.dumps(value, ensure_ascii=False))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_text(info: dict[str, Any] | None) -> str:
+    """``configuration .iaccert.toml: ignore = ["IAC"]`` for the text summary line; "" when no
+    file was read."""
+    if not info or not info.get("file"):
+        return ""
+    from .report.escape import text as visible
+
+    changes = ", ".join(f"{k} = {shown_value(v)}" for k, v in info["changes"].items())
+    head = f"configuration {visible(info['file'])}"
+    return head + (f": {changes}" if changes else " (no change)")
+
+
+def settings_table(config: Config, given: dict[str, Any], enabled: list[str]) -> str:
+    """``lint --show-settings``: every setting, its effective value and where it came from
+    (default, the configuration file, or the command-line option), as ``ruff check
+    --show-settings`` does. ``given`` holds the command line's values by key."""
+    from .report.escape import text as visible
+
+    origin = visible(_show(config.path)) if config.path is not None else None
+    lines = [f"# configuration file: {origin or 'none'}"]
+    if config.path is None:
+        where = ", ".join(visible(_show(d)) for d in search_dirs(Path.cwd()))
+        lines[0] += f" (searched: {where})"
+    for key, default in DEFAULTS.items():
+        value, source = default, "default"
+        if key in config.changes:
+            value, source = config.changes[key], origin
+        cli = given.get(key)
+        if cli not in (None, [], {}):
+            if key == "ignore" and source != "default":  # the command line adds to the file's
+                value, source = [*value, *cli], f"{origin} + --ignore"
+            else:
+                value, source = cli, f"--{key}"
+        lines.append(f"{key} = {shown_value(value, 400)}  # {source}")
+    lines.append(f"# rules reported: {', '.join(enabled)}")
+    return "\n".join(lines) + "\n"

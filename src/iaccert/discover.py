@@ -1,5 +1,6 @@
 """Paths on the command line -> what to analyse: Terraform module directories, CloudFormation
-templates (a cheap text prefilter: nothing is parsed here) and CDK cloud assembly manifests."""
+templates (a cheap text prefilter: nothing is parsed here), CDK cloud assembly manifests and
+Serverless Framework files; and the IaC forms iaccert does not analyse (``unanalysed.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cloudformation.detect import is_candidate, is_cdk_manifest, looks_like_template
+from .serverless import is_serverless_file
 
 SKIP_DIRS = {".terraform", ".git", "node_modules", "__pycache__", ".iaccert_cache"}
 TF_SUFFIXES = (".tf", ".tf.json")
@@ -18,34 +20,43 @@ class Targets:
     terraform_dirs: list[Path] = field(default_factory=list)
     cfn_templates: list[Path] = field(default_factory=list)
     cdk_manifests: list[Path] = field(default_factory=list)
+    serverless_files: list[Path] = field(default_factory=list)
 
 
 def _skip(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
 
 
-def discover(paths: list[Path]) -> Targets:
+def discover(paths: list[Path], exclusions=None) -> Targets:
     """Walk the paths; a Terraform file given directly stands for its whole module directory,
-    a template given directly for itself."""
+    a template given directly for itself. ``exclusions`` (src/iaccert/exclusion.py) leaves
+    out what exclude globs match and, below each path, what .gitignore files ignore."""
     tf_dirs: set[Path] = set()
     templates: set[Path] = set()
     manifests: set[Path] = set()
+    serverless: set[Path] = set()
 
     def consider(file: Path) -> None:
-        if is_cdk_manifest(file):
+        if is_serverless_file(file.name) and not looks_like_template(file):
+            serverless.add(file.resolve())  # (a template named serverless.yml is a template)
+        elif is_cdk_manifest(file):
             manifests.add(file.resolve())
         elif is_candidate(file.name) and looks_like_template(file):
             templates.add(file.resolve())
 
     for path in paths:
+        if exclusions is not None and exclusions.excluded(path):
+            continue
         if path.is_file():
             if path.name.endswith(TF_SUFFIXES):
                 tf_dirs.add(path.parent.resolve())
             else:
                 consider(path)
             continue
+        skip = exclusions.walker(path) if exclusions is not None else None
         for root, dirs, files in os.walk(path, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _skip(d))
+            dirs[:], files = _kept(skip, root, dirs, files)
             if any(f.endswith(TF_SUFFIXES) for f in files):
                 tf_dirs.add(Path(root).resolve())
             for name in files:
@@ -55,7 +66,17 @@ def discover(paths: list[Path]) -> Targets:
         terraform_dirs=sorted(tf_dirs),
         cfn_templates=sorted(templates),
         cdk_manifests=sorted(manifests),
+        serverless_files=sorted(serverless),
     )
+
+
+def _kept(skip, root: str, dirs: list[str], files: list[str]):
+    """The directories and files of one walk step that ``skip(path, is_dir)`` keeps."""
+    if skip is None:
+        return dirs, files
+    base = Path(root)
+    kept_dirs = [d for d in dirs if not skip(base / d, True)]
+    return kept_dirs, [f for f in files if not skip(base / f, False)]
 
 
 def display_path(path: Path) -> str:

@@ -15,11 +15,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from . import __version__
 from .catalog import Rule, rules
 
 #: Where the project lives; the one place to change when the repository moves.
 REPOSITORY_URL = "https://github.com/iaccert/iaccert"
-DOCS_URL = f"{REPOSITORY_URL}/blob/main/docs/rules.md"
+#: The rule docs of this release (its tag ``v{__version__}``), not of a branch that moves on:
+#: a rule's text, severity or fix may change in a later release.
+DOCS_URL = f"{REPOSITORY_URL}/blob/v{__version__}/docs/rules.md"
 #: Relative to the repository root, where the command runs (an installed package has no docs/).
 DOCS_FILE = Path("docs") / "rules.md"
 
@@ -27,7 +30,13 @@ DOCS_FILE = Path("docs") / "rules.md"
 #: 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low): errors are high, warnings medium, notes low.
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
 
-APPLIES_TO = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+APPLIES_TO = {
+    "terraform": "Terraform",
+    "cloudformation": "CloudFormation",
+    "serverless": "Serverless Framework",
+    "cdk": "AWS CDK",
+    "pulumi": "Pulumi",
+}
 
 
 def anchor(rule: Rule) -> str:
@@ -52,9 +61,10 @@ def _demote(markdown: str) -> str:
 
 
 def rule_markdown(rule: Rule) -> str:
-    level = SECURITY_SEVERITY[rule.severity]
-    facts = [f"**Severity:** {rule.severity} (SARIF security-severity {level})"]
-    facts.append(f"**Mode:** {rule.mode}")
+    severity = f"**Severity:** {rule.severity}"
+    if rule.security:
+        severity += f" (SARIF security-severity {SECURITY_SEVERITY[rule.severity]})"
+    facts = [severity, f"**Mode:** {rule.mode}", f"**Precision:** {rule.precision}"]
     if rule.applies_to:
         facts.append("**Applies to:** " + ", ".join(APPLIES_TO.get(a, a) for a in rule.applies_to))
     if rule.fix:
@@ -93,6 +103,8 @@ def rule_dict(rule: Rule) -> dict:
         "severity": rule.severity,
         "mode": rule.mode,
         "applies_to": list(rule.applies_to),
+        "tags": list(rule.tags),
+        "precision": rule.precision,
         "summary": rule.summary,
         "why": rule.why,
         "docs": rule.doc_text,

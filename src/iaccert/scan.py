@@ -31,6 +31,7 @@ class ScanResult:
     # off by the code's values); what the summary's counts say
     domain_states: dict = field(default_factory=dict)
     ignored_not_analysed: int = 0  # IAC000/IAC001 findings --ignore or the configuration hid
+    configuration: dict | None = None  # the file read and what it changed (config.describe)
 
     def domains_in(self, state: str) -> int:
         return sum(1 for s in self.domain_states.values() if s == state)
@@ -155,7 +156,9 @@ def scan(
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written.
 
-    ``exclude(path)`` drops Terraform directories and templates (configuration globs).
+    ``exclude`` (an ``Exclusions``, src/iaccert/exclusion.py: exclude globs, .gitignore)
+    leaves paths out of discovery; a plain ``exclude(path) -> bool`` drops Terraform
+    directories and templates after it.
     ``policy`` (selection, severities, suppressions, baseline) is applied to the findings;
     the default honours in-source suppressions; None leaves every finding as checked."""
     from .terraform import TfOptions, load_terraform
@@ -165,11 +168,14 @@ def scan(
     sources = []
     for path in paths:
         (plans if is_plan_file(path) else sources).append(path)
-    targets = discover(sources)
+    exclusions = exclude if hasattr(exclude, "walker") else None
+    targets = discover(sources, exclusions)
+    exclude = exclusions.excluded if exclusions is not None else exclude
     if exclude is not None:
         targets.terraform_dirs = [d for d in targets.terraform_dirs if not exclude(d)]
         targets.cfn_templates = [t for t in targets.cfn_templates if not exclude(t)]
         targets.cdk_manifests = [m for m in targets.cdk_manifests if not exclude(m)]
+        targets.serverless_files = [f for f in targets.serverless_files if not exclude(f)]
     project = Project()
     source_project = Project()
     if targets.terraform_dirs:
@@ -182,6 +188,13 @@ def scan(
         project.merge(
             load_cloudformation(targets.cfn_templates, targets.cdk_manifests, cfn, display_path)
         )
+    from .unanalysed import find_unanalysed
+
+    project.problems.extend(find_unanalysed(sources, display_path, exclude))
+    if targets.serverless_files:
+        from .serverless import load_serverless
+
+        project.merge(load_serverless(targets.serverless_files, cfn_options, display_path))
     if not plans:
         project.merge(source_project)
         return _finish(project, policy)

@@ -12,13 +12,14 @@ resource's block. Written inside a block, it applies to the enclosing resource. 
 ``ignore-file`` before the first block applies to the whole file. CloudFormation
 resources may say it in ``Metadata: {iaccert: {ignore: [{id: IAC104, reason: ...}]}}``.
 
-Comments are not in the parsed blocks, so each file is scanned line by line here; the
-resources of the model give the blocks' line ranges. A suppression without a reason is
-reported (IAC002), and so is one that hides nothing (IAC003). Four rules are never
-suppressed in source, only by ``--ignore`` or the configuration: IAC000 and IAC001 say
-that part of the code was not analysed (a comment there would make its domains vanish
-with a green run), IAC002 and IAC003 report on the suppressions themselves. A comment
-that names one of them is IAC003.
+Comments are not in the parsed blocks, so each file is scanned line by line here, its
+lines numbered as its parser numbered them (src/iaccert/lines.py); the resources of the
+model give the blocks' line ranges. A suppression without a reason is reported (IAC002),
+and so is one that hides nothing (IAC003). Five rules are never suppressed in source,
+only by ``--ignore`` or the configuration: IAC000, IAC001 and IAC004 say that part of
+the code was not analysed (a comment there would make its domains vanish with a green
+run), IAC002 and IAC003 report on the suppressions themselves. A comment that names one
+of them is IAC003.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from dataclasses import dataclass, field
 
 from .catalog import rules, select_rules
 from .findings import Finding, Suppression, make
+from .lines import file_lines
 from .model import Location, Project, Resource
 
 REASONLESS, UNUSED = "IAC002", "IAC003"
 META_RULES = (REASONLESS, UNUSED)
 # what was not analysed, and the reports on suppressions: selected or ignored, never hidden
-NOT_IN_SOURCE = frozenset({"IAC000", "IAC001", *META_RULES})
+NOT_IN_SOURCE = frozenset({"IAC000", "IAC001", "IAC004", *META_RULES})
 
 _COMMENT = {  # a comment starts the line or follows whitespace
     "hcl": re.compile(r"(?:^|\s)(?:#|//)\s*(iaccert\s*:.*)$"),
@@ -177,7 +179,7 @@ def _comment_of(line: str, syntax: str) -> str | None:
 
 def collect(file: str, text: str, blocks: list[_Block]) -> list[Directive]:
     """Every suppression written in one file: comments, then resources' Metadata."""
-    lines = text.splitlines()
+    lines = file_lines(file, text)  # numbered as the parser numbered the blocks' lines
     syntax = _syntax(file, text)
     out: list[Directive] = []
     if syntax == "json":
@@ -224,7 +226,8 @@ def _metadata_line(lines: list[str], block: _Block, selector: str) -> int:
 
 def _read(path: str) -> str | None:
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        # newline="": the text as the parser saw it (a lone \r is no line break in HCL)
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             return fh.read()
     except OSError:
         return None

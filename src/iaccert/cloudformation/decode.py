@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..lines import YAML, split
 from ..model import ParseProblem
 from .detect import MAX_TEMPLATE_BYTES
 
 SALVAGE_MAX_BYTES = 512 * 1024
+# cfn-lint's decoders check each key of a mapping against every earlier one (quadratic:
+# 40,000 keys in one mapping cost 45 s) and take about 13 µs a node: templates beyond these
+# are refused before they reach it. CloudFormation itself allows 500 resources and 200
+# parameters, outputs or mappings per template.
+MAX_TEMPLATE_KEYS = 5_000  # keys in one mapping
+MAX_TEMPLATE_NODES = 250_000  # mappings, sequences and scalars (cfn-lint's own alias limit)
 SALVAGE_MAX_CHUNKS = 400
 _DUPLICATE = re.compile(r"^Duplicate found '.*' \(line (\d+)\)$")
 
@@ -101,6 +108,10 @@ def decode_template(path: Path, display: str) -> Decoded:
     if problem is not None:
         result.problems.append(problem)
         return result
+    too_large = _shape_problem(text, display)
+    if too_large is not None:
+        result.problems.append(too_large)
+        return result
     try:
         decode_str = _decoder()
         data, matches = decode_str(text)
@@ -120,6 +131,90 @@ def decode_template(path: Path, display: str) -> Decoded:
         )
         result.data = None
     return result
+
+
+def _shape_problem(text: str, display: str) -> ParseProblem | None:
+    """IAC001 when the template has a mapping with too many keys, or too many nodes.
+
+    Cheap first: every key needs a ``:``, ``,`` or ``?``, so a text with few of them is
+    small enough. Otherwise the text is measured with libyaml's composer (C, linear, no
+    objects constructed); a text it cannot compose is measured as JSON, which is what
+    cfn-lint then tries (counting the objects closed before any syntax error)."""
+    bound = text.count(":") + text.count(",") + text.count("?")
+    if bound <= MAX_TEMPLATE_KEYS:
+        return None
+    shape = _yaml_shape(text) or _json_shape(text)
+    if shape is None:
+        return None
+    keys, key_line, nodes = shape
+    if keys > MAX_TEMPLATE_KEYS:
+        return ParseProblem(
+            display,
+            key_line,
+            1,
+            f"limit max-template-keys reached: a mapping has {keys:,} keys (at most "
+            f"{MAX_TEMPLATE_KEYS:,}); the template is not analysed",
+            rule="IAC001",
+        )
+    if nodes > MAX_TEMPLATE_NODES:
+        return ParseProblem(
+            display,
+            1,
+            1,
+            f"limit max-template-nodes reached: the template has {nodes:,} values (at most "
+            f"{MAX_TEMPLATE_NODES:,}); the template is not analysed",
+            rule="IAC001",
+        )
+    return None
+
+
+def _yaml_shape(text: str) -> tuple[int, int, int] | None:
+    """(most keys in one mapping, its line, node count), or None if it does not compose."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if root is None:
+        return None
+    keys, key_line, nodes = 0, 1, 0
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: cfn-lint bounds expanding them itself
+            continue
+        seen.add(id(node))
+        nodes += 1
+        if isinstance(node, yaml.MappingNode):
+            if len(node.value) > keys:
+                keys, key_line = len(node.value), node.start_mark.line + 1
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return keys, key_line, nodes
+
+
+def _json_shape(text: str) -> tuple[int, int, int] | None:
+    """The same for JSON (stdlib's C decoder), over the objects it could close."""
+    import json
+
+    shape = [0, 0]  # most keys, all keys
+
+    def count(pairs: list) -> dict:
+        shape[0] = max(shape[0], len(pairs))
+        shape[1] += len(pairs)
+        return {}
+
+    try:
+        json.loads(text, object_pairs_hook=count)
+    except (ValueError, RecursionError):
+        if not shape[1]:
+            return None
+    return shape[0], 1, shape[1]
 
 
 def _starts(lines: list[str], indent: int, lo: int, hi: int) -> list[int]:
@@ -148,7 +243,7 @@ def _chunk(decode_str, lines: list[str], keep: list[tuple[int, int]]) -> dict | 
 
 def _salvage(text: str, decode_str) -> dict | None:
     """The sections and resources of a broken YAML template that parse on their own."""
-    lines = text.splitlines(keepends=True)
+    lines = split(text, YAML, keepends=True)  # numbered as YAML numbers them
     tops = _starts(lines, 0, 0, len(lines))
     if not tops or len(tops) > SALVAGE_MAX_CHUNKS:
         return None

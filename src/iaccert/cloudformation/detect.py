@@ -29,13 +29,17 @@ NOT_TEMPLATES = {
     "mkdocs.yml",
 }
 
-# YAML: top-level keys start in column 0; JSON: quoted keys anywhere.
-_FORMAT_VERSION = re.compile(rb'^(?:AWSTemplateFormatVersion|"AWSTemplateFormatVersion")\s*:', re.M)
-_JSON_FORMAT_VERSION = re.compile(rb'"AWSTemplateFormatVersion"\s*:')
-_YAML_RESOURCES = re.compile(rb"^['\"]?Resources['\"]?\s*:", re.M)
-_YAML_TYPE = re.compile(rb"""^[ \t]+['"]?Type['"]?[ \t]*:[ \t]*['"]?AWS::""", re.M)
-_JSON_RESOURCES = re.compile(rb'"Resources"\s*:\s*\{')
-_JSON_TYPE = re.compile(rb'"Type"\s*:\s*"AWS::')
+# The test is conservative: it rules a file out only when no spelling of a template can be
+# in it. Escapes (YAML double-quoted ``\x3a``, ``\u003a``, JSON ``\u003a``) and escaped
+# line breaks are undone first, tags and quotes around keys are allowed, and any ``AWS::``
+# counts (a type may be written in flow style, or through an anchor defined elsewhere).
+_FORMAT_VERSION = re.compile(rb"AWSTemplateFormatVersion['\"]?\s*:")
+_YAML_RESOURCES = re.compile(rb"^(?:!!?[\w!:/.-]*[ \t]+)?['\"]?Resources['\"]?[ \t]*:", re.M)
+_YAML_COMPLEX_KEY = re.compile(rb"^\?(?:[ \t]|$)", re.M)  # ``? key`` at the top level
+_FLOW_RESOURCES = re.compile(rb"""[{,\s]['"]?Resources['"]?\s*:\s*[{!&*]""")  # JSON, YAML flow
+_AWS_TYPE = re.compile(rb"AWS::")
+_ESCAPE = re.compile(rb"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+_ESCAPED_BREAK = re.compile(rb"\\\r?\n[ \t]*")
 
 
 def is_candidate(name: str) -> bool:
@@ -55,18 +59,34 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+def _unescape(data: bytes) -> bytes:
+    """The text with YAML/JSON escape sequences and escaped line breaks undone."""
+    if b"\\" not in data:
+        return data
+
+    def char(match: re.Match) -> bytes:
+        code = int(next(g for g in match.groups() if g), 16)
+        return chr(code).encode("utf-8", "replace") if code < 0x110000 else match.group(0)
+
+    return _ESCAPE.sub(char, _ESCAPED_BREAK.sub(b"", data))
+
+
 def looks_like_template(path: Path) -> bool:
-    """AWSTemplateFormatVersion, or a Resources section with ``Type: AWS::…`` entries."""
+    """AWSTemplateFormatVersion, or a top-level Resources section and an ``AWS::`` type;
+    however either is spelled."""
     if not is_candidate(path.name):
         return False
     data = _head(path)
     if not data:
         return False
-    if _FORMAT_VERSION.search(data) or _JSON_FORMAT_VERSION.search(data):
+    data = _unescape(data)
+    if _FORMAT_VERSION.search(data):
         return True
-    if _YAML_RESOURCES.search(data) and _YAML_TYPE.search(data):
-        return True
-    return bool(_JSON_RESOURCES.search(data) and _JSON_TYPE.search(data))
+    if not _AWS_TYPE.search(data):
+        return False
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return bool(_FLOW_RESOURCES.search(data))
+    return bool(_YAML_RESOURCES.search(data) or _YAML_COMPLEX_KEY.search(data))
 
 
 def is_cdk_manifest(path: Path) -> bool:

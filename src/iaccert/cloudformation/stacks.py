@@ -33,7 +33,7 @@ from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
 from .params import read_parameters_file
-from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, sam_domain
+from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, implicit_apis, sam_domain
 
 MAX_WORLDS = 8
 MAX_NESTING = 8
@@ -105,6 +105,9 @@ class Stack:
             if isinstance(v, dict) and isinstance(v.get("Type"), str)
         }
         self.keys = {str(k): k for k in _section(data, "Resources")}
+        implicit, keys = implicit_apis(data, self.resources)  # SAM's ServerlessRestApi...
+        self.resources.update(implicit)
+        self.keys.update(keys)
         self.nested: dict[str, Stack] = {}
 
     @property
@@ -477,9 +480,16 @@ def _suppressions(metadata: Any) -> list[tuple[str, str]]:
 
 
 def load_cloudformation(
-    templates: list[Path], manifests: list[Path], options: CfnOptions, display
+    templates: list[Path],
+    manifests: list[Path],
+    options: CfnOptions,
+    display,
+    documents: list[tuple[Decoded, Environment]] = (),
 ) -> Project:
-    """Every root template among ``templates`` (a template another one nests is no root)."""
+    """Every root template among ``templates`` (a template another one nests is no root).
+
+    ``documents`` are templates another front end already decoded (a serverless file's
+    ``resources``), each with its stack's environment."""
     project = Project()
     given: dict[str, Any] = dict(options.default_parameters)
     if options.parameters_file is not None:
@@ -494,7 +504,11 @@ def load_cloudformation(
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
 
     loader = CfnLoader(display)
+    for document, env in documents:
+        loader.decoded[document.path.resolve()] = document
+        environments.setdefault(document.path.resolve(), env)
     decoded = {p.resolve(): loader.decode(p) for p in templates}
+    decoded.update({d.path.resolve(): d for d, _ in documents})
     nested = {path for d in decoded.values() for path, _ in loader.nested_paths(d).values()}
     for path in sorted(decoded):
         template = decoded[path]

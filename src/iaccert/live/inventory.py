@@ -223,13 +223,18 @@ def describe_any(
 
 @dataclass(frozen=True)
 class LookupCriteria:
-    """The arguments of a ``data "aws_acm_certificate"`` lookup."""
+    """The arguments of a ``data "aws_acm_certificate"`` lookup, or of another tool's
+    search by name (``match``): ``data-source`` is Terraform's (DomainName equal, case
+    aside; the most recent), ``name`` and ``contained`` are serverless-domain-manager's
+    (the first certificate whose DomainName is ``domain``; the one whose name or SAN,
+    ``*`` dropped, is the longest contained in ``domain``)."""
 
     domain: str
     statuses: tuple[str, ...] = ("ISSUED",)
     types: tuple[str, ...] = ()
     key_types: tuple[str, ...] = ()
     most_recent: bool = False
+    match: str = "data-source"
 
 
 def all_key_types(client) -> list[str]:
@@ -247,22 +252,43 @@ def _issued_at(summary: dict) -> datetime:
 
 
 def lookup_certificate(account: Account, region: str, criteria: LookupCriteria) -> str | None:
-    """The ARN the Terraform data source would pick, or None; boto errors propagate."""
+    """The ARN the lookup would pick, or None; boto errors propagate."""
     client = account.client("acm", region)
     kwargs: dict[str, Any] = {
         "Includes": {"keyTypes": list(criteria.key_types) or all_key_types(client)}
     }
     if criteria.statuses:
         kwargs["CertificateStatuses"] = list(criteria.statuses)
+    summaries = [
+        summary
+        for page in client.get_paginator("list_certificates").paginate(**kwargs)
+        for summary in page.get("CertificateSummaryList", [])
+    ]
+    if criteria.match in ("name", "contained"):
+        return _plugin_choice(summaries, criteria)
     matches = []
-    for page in client.get_paginator("list_certificates").paginate(**kwargs):
-        for summary in page.get("CertificateSummaryList", []):
-            if summary.get("DomainName", "").lower() != criteria.domain.lower():
-                continue
-            if criteria.types and summary.get("Type") not in criteria.types:
-                continue
-            matches.append(summary)
+    for summary in summaries:
+        if summary.get("DomainName", "").lower() != criteria.domain.lower():
+            continue
+        if criteria.types and summary.get("Type") not in criteria.types:
+            continue
+        matches.append(summary)
     if not matches:
         return None
     matches.sort(key=_issued_at, reverse=True)
     return matches[0]["CertificateArn"]
+
+
+def _plugin_choice(summaries: list[dict], criteria: LookupCriteria) -> str | None:
+    """serverless-domain-manager's choice (src/aws/acm-wrapper.ts), in ListCertificates order."""
+    if criteria.match == "name":
+        found = next((s for s in summaries if s.get("DomainName") == criteria.domain), None)
+        return found["CertificateArn"] if found else None
+    best, length = None, 0
+    for summary in summaries:
+        sans = summary.get("SubjectAlternativeNameSummaries", [])
+        for name in [summary.get("DomainName", ""), *sans]:
+            name = name[1:] if name.startswith("*") else name
+            if name and name in criteria.domain and len(name) > length:
+                best, length = summary["CertificateArn"], len(name)
+    return best

@@ -71,7 +71,10 @@ def criteria_of(attrs: dict) -> LookupCriteria | None:
         return None
     if not isinstance(most_recent, bool):
         most_recent = str(most_recent).lower() == "true"
-    return LookupCriteria(domain, statuses or ("ISSUED",), types, key_types, most_recent)
+    match = attrs.get("match", "data-source")  # how the tool that looks it up matches names
+    if not isinstance(match, str):
+        return None
+    return LookupCriteria(domain, statuses or ("ISSUED",), types, key_types, most_recent, match)
 
 
 def _required_region(chain: Chain) -> str | None:
@@ -160,7 +163,7 @@ class Resolver:
                             "IAC207",
                             f"{cert.resource.address} finds no certificate {wanted} in "
                             f"{account_id}/{region} for domain {label}: the lookup fails "
-                            "at plan time",
+                            f"at {'plan' if criteria.match == 'data-source' else 'deploy'} time",
                         )
                     ],
                 )

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: ``--format`` values of ``iaccert lint``, each the name of a module in this package.
-FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False  # ANSI colours (text format only)
     quiet: bool = False  # findings only: no summary line
+    sarif_include_suppressed: bool = False  # SARIF: list suppressed/baselined results too
 
 
 def render(fmt: str, result, options: RenderOptions | None = None) -> str:
@@ -35,15 +36,19 @@ def render(fmt: str, result, options: RenderOptions | None = None) -> str:
 
 
 def want_color(choice: str, output_file: Path | None = None, stream=None) -> bool:
-    """``--color auto|always|never``: auto means a terminal, no ``-o`` file and no NO_COLOR.
+    """``--color auto|always|never``: auto means a terminal or ``FORCE_COLOR``, never a
+    ``-o`` file, and never with ``NO_COLOR``.
 
     An explicit ``always`` wins over NO_COLOR (https://no-color.org: user-level
-    configuration overrides it).
+    configuration overrides it); NO_COLOR wins over FORCE_COLOR (https://force-color.org),
+    as in Python 3.13's own colour handling.
     """
     if choice == "always":
         return True
     if choice == "never" or output_file is not None or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     stream = stream if stream is not None else sys.stdout
     try:
         return stream.isatty()

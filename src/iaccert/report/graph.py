@@ -17,6 +17,7 @@ from ..findings import Finding
 from ..model import Resource
 from ..scan import ScanResult
 from .chains import ChainIndex
+from .escape import text as visible
 
 FORMATS = ("mermaid", "dot")
 MAX_REASON = 90  # longer "unknown: ..." reasons are cut in the label
@@ -134,7 +135,11 @@ def clusters(result: ScanResult) -> list[Cluster]:
 
 def _mermaid_text(text: str) -> str:
     return (
-        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        visible(text)
+        .replace("&", "#amp;")
+        .replace('"', "#quot;")
+        .replace("<", "#lt;")
+        .replace(">", "#gt;")
     )
 
 
@@ -170,6 +175,8 @@ def mermaid(result: ScanResult) -> str:
 
 
 def _dot_text(text: str) -> str:
+    """A DOT string; our own line breaks (between a node's lines) become ``\\n``."""
+    text = "\n".join(visible(line) for line in text.split("\n"))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

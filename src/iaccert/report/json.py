@@ -1,4 +1,8 @@
-"""Machine format, versioned with iaccert: one object with findings and a summary."""
+"""Machine format, versioned with iaccert: one object with findings and a summary.
+
+Strings are as the code and AWS give them (JSON escapes control characters), except that
+lone surrogates become U+FFFD (escape.json_safe), so the document is always valid UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 from .. import __version__
 from ..findings import Finding, Incomplete
 from ..scan import ScanResult
+from .escape import json_safe, json_text
 
 
 def finding_dict(f: Finding) -> dict:
@@ -65,10 +70,13 @@ def render(result: ScanResult) -> str:
     if getattr(result, "ignored_not_analysed", 0):
         doc["summary"]["ignored_not_analysed"] = result.ignored_not_analysed
     _add_suppressed(doc, result)
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("file"):  # a file read: what it changed
+        doc["configuration"] = configuration
     if result.live:  # only live runs carry these keys; static output is unchanged
         doc["incomplete"] = [incomplete_dict(i) for i in result.incomplete]
         doc["summary"]["incomplete"] = len(result.incomplete)
-    return json.dumps(doc, indent=2) + "\n"
+    return json_text(json.dumps(json_safe(doc), indent=2)) + "\n"
 
 
 def _add_suppressed(doc: dict, result: ScanResult) -> None:

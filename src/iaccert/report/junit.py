@@ -4,6 +4,9 @@ A domain's test case fails when it has a finding at warning or error; the failur
 every finding of that domain (notes go to ``system-out``). A file that could not be parsed
 (IAC000) is a failing test case of its own, and so is any finding that concerns no domain.
 A live "could not check" entry is an ``error`` test case: not a pass, not a finding.
+
+Every value from the repository or from AWS goes through escape.text, as in the text
+format: the XML is valid for any input (no character XML 1.0 refuses reaches it).
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from ..config import shown_value
 from ..findings import SEVERITY_ORDER, Finding
 from ..scan import ScanResult
 from .chains import ChainIndex
+from .escape import text
 from .text import finding_line, incomplete_line
 
 
 def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
-    case = ET.Element("testcase", name=name, classname=classname, time="0")
+    case = ET.Element("testcase", name=text(name), classname=text(classname), time="0")
     failing = [f for f in findings if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER["warning"]]
     if failing:
         first = failing[0]
@@ -27,12 +32,22 @@ def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
         else:
             codes = ", ".join(dict.fromkeys(f"{f.rule.id} {f.rule.name}" for f in failing))
             message = f"{len(failing)} findings: {codes}"
-        failure = ET.SubElement(case, "failure", message=message, type=first.rule.id)
+        failure = ET.SubElement(case, "failure", message=text(message), type=first.rule.id)
         failure.text = "\n".join(finding_line(f) for f in failing) + "\n"
     notes = [f for f in findings if f not in failing]
     if notes:
         ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in notes) + "\n"
     return case
+
+
+def _properties(suite: ET.Element, configuration: dict | None) -> None:
+    """The configuration file read and what it changed, as the suite's properties."""
+    if not configuration or not configuration.get("file"):
+        return
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="configuration", value=text(configuration["file"]))
+    for key, value in configuration["changes"].items():
+        ET.SubElement(props, "property", name=f"configuration.{key}", value=shown_value(value))
 
 
 def render(result: ScanResult) -> str:
@@ -55,9 +70,10 @@ def render(result: ScanResult) -> str:
     errors = 0
     for i in getattr(result, "incomplete", []):
         where = i.location.file if i.location else i.logical_location
-        case = ET.Element("testcase", name=f"could not check {i.logical_location}", classname=where)
-        case.set("time", "0")
-        error = ET.SubElement(case, "error", message=f"{i.operation} {i.reason}", type=i.code)
+        name, where = text(f"could not check {i.logical_location}"), text(where)
+        case = ET.Element("testcase", name=name, classname=where, time="0")
+        error = ET.SubElement(case, "error", message=text(f"{i.operation} {i.reason}"))
+        error.set("type", text(i.code))
         error.text = incomplete_line(i) + "\n"
         cases.append(((where, 0, ""), case))
         errors += 1
@@ -67,6 +83,7 @@ def render(result: ScanResult) -> str:
     counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors)}
     root = ET.Element("testsuites", name="iaccert", **counts, time="0")
     suite = ET.SubElement(root, "testsuite", name="iaccert", **counts, skipped="0", time="0")
+    _properties(suite, getattr(result, "configuration", None))
     suite.extend(c for _, c in cases)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

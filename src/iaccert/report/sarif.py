@@ -1,35 +1,54 @@
 """SARIF 2.1.0, shaped for GitHub code scanning (``github/codeql-action/upload-sarif``).
 
 One run. ``tool.driver.rules`` describes every enabled rule from the catalog (summary,
-why, the full documentation as ``help``, a ``helpUri`` into docs/rules.md, the default
-level, tags and GitHub's ``security-severity``). Each result points at the line where the
-fix goes, with a repository-relative URI under ``%SRCROOT%`` (the working directory), the
-other links of the domain's chain as ``relatedLocations``, and a line-independent
-``partialFingerprints`` key so that alerts survive edits above them.
+why, the full documentation as ``help``, a ``helpUri`` into this release's docs/rules.md,
+the default level, tags, ``precision`` and, for security rules only, GitHub's
+``security-severity``). Each result points at the line where the fix goes, with start and
+end columns, a repository-relative URI under ``%SRCROOT%`` (the working directory), the
+other links of the domain's chain as ``relatedLocations`` referenced from the message
+(``[certificate](1)``: GitHub links only the related locations a message embeds), and a
+line-independent ``partialFingerprints`` key so that alerts survive edits above them.
+
+GitHub ignores ``suppressions``: a suppressed result would be an open alert. Suppressed
+and baselined findings are therefore left out, unless ``--sarif-include-suppressed`` keeps
+them (marked with ``suppressions``) for viewers that honour it.
 
 security-severity (GitHub: > 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low):
-error 8.0 (high), warning 5.0 (medium), note 2.0 (low).
+error 8.0 (high), warning 5.0 (medium), note 2.0 (low). Rules that are not about security
+(parse errors, analysis limits, suppression notes, unresolved certificates) carry no
+``security`` tag and GitHub's ``problem.severity`` instead.
+
+GitHub's limits ("SARIF results exceed limits"): 25,000 results per run and 1,000
+locations per result are accepted; 100 locations per result and 10 tags per rule are
+shown. Beyond 25,000 the least severe results are left out, with a tool notification;
+related locations stop at 100, the message saying how many more there are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import Rule, rules
 from ..docs import REPOSITORY_URL, SECURITY_SEVERITY, help_uri
-from ..findings import Finding
+from ..findings import SEVERITY_ORDER, Finding
 from ..model import Location
 from ..scan import ScanResult
+from . import RenderOptions
 from .chains import ChainIndex, links
+from .escape import json_safe, json_text, sarif_text, uri_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "iaccertFindingHash/v1"
-BASE_TAGS = ("security", "acm", "api-gateway")
+MAX_RESULTS = 25_000  # GitHub rejects a run with more
+MAX_RELATED = 100  # GitHub shows no more locations per result
+MAX_TAGS = 10  # GitHub shows no more tags per rule
+MAX_COLUMN_FILE = 5 * 1024 * 1024  # as the loaders: larger files are not parsed, get no columns
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 
 
 def enabled_rules(result: ScanResult) -> list[Rule]:
@@ -44,8 +63,13 @@ def enabled_rules(result: ScanResult) -> list[Rule]:
 
 
 def rule_descriptor(rule: Rule) -> dict:
-    tags = list(dict.fromkeys([*BASE_TAGS, *rule.applies_to, rule.mode]))[:10]
+    tags = list(dict.fromkeys([*rule.tags, *rule.applies_to, rule.mode]))[:MAX_TAGS]
     docs = rule.doc_text or rule.why or rule.summary
+    props: dict = {"tags": tags, "precision": rule.precision}
+    if rule.security:
+        props["security-severity"] = SECURITY_SEVERITY[rule.severity]
+    else:
+        props["problem.severity"] = PROBLEM_SEVERITY[rule.severity]
     return {
         "id": rule.id,
         "name": rule.name,
@@ -54,28 +78,66 @@ def rule_descriptor(rule: Rule) -> dict:
         "help": {"text": docs, "markdown": docs},
         "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": rule.severity},
-        "properties": {
-            "tags": tags,
-            "precision": "high",
-            "security-severity": SECURITY_SEVERITY[rule.severity],
-        },
+        "properties": props,
     }
 
 
 def artifact_location(path: str) -> dict:
     """Repository-relative (``%SRCROOT%``) when under the working directory, else a file URI."""
     if Path(path).is_absolute():
-        return {"uri": Path(path).as_uri()}
+        try:
+            return {"uri": Path(path).as_uri()}
+        except UnicodeEncodeError:  # a surrogate that is no byte of a file name
+            return {"uri": "file://" + uri_path(Path(path).as_posix())}
     posix = PurePosixPath(path.replace("\\", "/"))
-    return {"uri": quote(str(posix), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": uri_path(str(posix)), "uriBaseId": SRCROOT}
 
 
-def physical_location(loc: Location) -> dict:
+class SourceLines:
+    """Source lines by file, read once, for region columns; an unreadable or oversized file
+    gives none. Lines split at ``\\n`` only, as the parsers count them."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def get(self, path: str) -> list[str] | None:
+        if path not in self._files:
+            self._files[path] = _read_lines(path)
+        return self._files[path]
+
+
+def _read_lines(path: str) -> list[str] | None:
+    try:
+        if os.path.getsize(path) > MAX_COLUMN_FILE:
+            return None
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            return [line.removesuffix("\r") for line in fh.read().split("\n")]
+    except (OSError, ValueError):
+        return None
+
+
+def region(loc: Location, sources: SourceLines | None = None) -> dict:
+    """Lines, and columns (1-based code points, the end exclusive) that span the text on them
+    without the surrounding blanks, as the text format underlines it; a known column (a parse
+    error's) is the start."""
     start = max(1, loc.line)
-    region = {"startLine": start, "endLine": max(start, loc.end_line or start)}
-    if loc.column and loc.column > 1:
-        region["startColumn"] = loc.column
-    return {"artifactLocation": artifact_location(loc.file), "region": region}
+    out = {"startLine": start, "endLine": max(start, loc.end_line or start)}
+    known = loc.column if loc.column and loc.column > 1 else None
+    lines = sources.get(loc.file) if sources is not None and loc.file else None
+    if lines is None or out["endLine"] > len(lines):
+        if known:
+            out["startColumn"] = known
+        return out
+    first, last = lines[start - 1], lines[out["endLine"] - 1]
+    column = known or len(first) - len(first.lstrip()) + 1
+    end = len(last.rstrip()) + 1
+    out["startColumn"] = column
+    out["endColumn"] = max(end, column) if out["endLine"] == start else end
+    return out
+
+
+def physical_location(loc: Location, sources: SourceLines | None = None) -> dict:
+    return {"artifactLocation": artifact_location(loc.file), "region": region(loc, sources)}
 
 
 def message_text(f: Finding) -> str:
@@ -83,17 +145,28 @@ def message_text(f: Finding) -> str:
     text = f.message.strip()
     if not text.endswith((".", "!", "?")):
         text += "."
-    return f"{text} See `iaccert rule {f.rule.id}`."
+    return f"{sarif_text(text)} See `iaccert rule {f.rule.id}`."
+
+
+def links_sentence(related: list[tuple[str, dict]], left_out: int = 0) -> str:
+    """The related locations as SARIF embedded links (``[certificate](1)``), which GitHub
+    turns into links to them. The link texts are role names, nothing from a scanned file."""
+    if not related:
+        return ""
+    refs = ", ".join(f"[{role}]({location['id']})" for role, location in related)
+    more = f" and {left_out} more not listed" if left_out else ""
+    return f" Chain: {refs}{more}."
 
 
 def fingerprint(f: Finding) -> str:
     where = f.location.file or f.logical_location or ""
     key = "\0".join((f.rule.id, where, f.resource, f.domain or ""))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _related(f: Finding, index: ChainIndex) -> list[dict]:
-    """The finding's related resources first, then the other links of its domain's chain."""
+def _related(f: Finding, index: ChainIndex, sources: SourceLines) -> list[tuple[str, dict]]:
+    """(role, relatedLocation): the finding's related resources first, then the other links
+    of its domain's chain."""
     chain = index.chain_of(f)
     chain_links = links(chain) if chain is not None else []
     role = {res.address: name for name, res in chain_links}
@@ -105,35 +178,38 @@ def _related(f: Finding, index: ChainIndex) -> list[dict]:
             continue
         seen.add(address)
         text = f"{role[address]} {address}" if address in role else address
-        out.append(
-            {
-                "id": len(out) + 1,
-                "physicalLocation": physical_location(loc),
-                "message": {"text": text},
-            }
-        )
+        location = {
+            "id": len(out) + 1,
+            "physicalLocation": physical_location(loc, sources),
+            "message": {"text": sarif_text(text)},
+        }
+        out.append((role.get(address, "related"), location))
     return out
 
 
-def result_dict(f: Finding, rule_index: dict[str, int], index: ChainIndex) -> dict:
+def result_dict(
+    f: Finding, rule_index: dict[str, int], index: ChainIndex, sources: SourceLines | None = None
+) -> dict:
+    sources = sources if sources is not None else SourceLines()
     location: dict = {}
     if f.location.file:
-        location["physicalLocation"] = physical_location(f.location)
+        location["physicalLocation"] = physical_location(f.location, sources)
     # live findings have no file: an AWS resource ("account/region/domain") is their location
     logical = f.logical_location or f.resource or f.domain or f.rule.id
     location["logicalLocations"] = [{"fullyQualifiedName": logical, "kind": "resource"}]
+    related = _related(f, index, sources)
+    shown = related[:MAX_RELATED]
     out = {
         "ruleId": f.rule.id,
         "ruleIndex": rule_index[f.rule.id],
         "level": f.severity,
-        "message": {"text": message_text(f)},
+        "message": {"text": message_text(f) + links_sentence(shown, len(related) - len(shown))},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
     }
-    related = _related(f, index)
-    if related:
-        out["relatedLocations"] = related
-    if f.suppressed is not None:  # a closed alert on GitHub, not an open one
+    if shown:
+        out["relatedLocations"] = [location for _, location in shown]
+    if f.suppressed is not None:  # only with --sarif-include-suppressed
         suppression = {"kind": f.suppressed.kind}
         if f.suppressed.reason:
             suppression["justification"] = f.suppressed.reason
@@ -146,29 +222,50 @@ def result_dict(f: Finding, rule_index: dict[str, int], index: ChainIndex) -> di
     return out
 
 
-def _notification(i) -> dict:
+def _notification(i, sources: SourceLines) -> dict:
     """A live "could not check" entry: a tool execution notification, never a result."""
     note = {
         "level": "warning",
         "message": {
-            "text": f"could not check {i.logical_location}: {i.operation} "
-            f"{i.reason} ({i.code}): {i.message}"
+            "text": sarif_text(
+                f"could not check {i.logical_location}: {i.operation} "
+                f"{i.reason} ({i.code}): {i.message}"
+            )
         },
         "descriptor": {"id": "could-not-check"},
     }
     if i.location is not None and i.location.file:
-        note["locations"] = [{"physicalLocation": physical_location(i.location)}]
+        note["locations"] = [{"physicalLocation": physical_location(i.location, sources)}]
     return note
 
 
-def sarif_log(result: ScanResult) -> dict:
+def _left_out_notification(count: int) -> dict:
+    results = f"{count} result{'' if count == 1 else 's'}"
+    return {
+        "level": "warning",
+        "message": {
+            "text": f"{results} left out: GitHub accepts at most {MAX_RESULTS} per run; the "
+            "most severe are kept (run iaccert with --format json for all of them)"
+        },
+        "descriptor": {"id": "too-many-results"},
+    }
+
+
+def sarif_log(result: ScanResult, include_suppressed: bool = False) -> dict:
     enabled = enabled_rules(result)
     rule_index = {r.id: n for n, r in enumerate(enabled)}
     index = ChainIndex(result.chains)
-    invocation = {"executionSuccessful": True}
-    incomplete = getattr(result, "incomplete", [])
-    if incomplete:
-        invocation["toolExecutionNotifications"] = [_notification(i) for i in incomplete]
+    sources = SourceLines()
+    findings, left_out = _within_limit(_reported(result, include_suppressed))
+    notes = [_notification(i, sources) for i in getattr(result, "incomplete", [])]
+    if left_out:
+        notes.append(_left_out_notification(left_out))
+    invocation: dict = {"executionSuccessful": True}
+    configuration = getattr(result, "configuration", None)
+    if configuration and configuration.get("file"):  # a file read: what it changed
+        invocation["properties"] = {"configuration": configuration}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
     run = {
         "tool": {
             "driver": {
@@ -182,16 +279,27 @@ def sarif_log(result: ScanResult) -> dict:
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().resolve().as_uri().rstrip("/") + "/"}},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [result_dict(f, rule_index, index) for f in _all_findings(result)],
+        "results": [result_dict(f, rule_index, index, sources) for f in findings],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _all_findings(result: ScanResult) -> list[Finding]:
-    """Open and suppressed results alike: code scanning shows suppressed ones as closed."""
-    hidden = getattr(result, "suppressed", [])
+def _reported(result: ScanResult, include_suppressed: bool) -> list[Finding]:
+    """The open findings; with ``include_suppressed`` the suppressed and baselined ones too."""
+    hidden = getattr(result, "suppressed", []) if include_suppressed else []
     return sorted([*result.findings, *hidden], key=Finding.sort_key) if hidden else result.findings
 
 
-def render(result: ScanResult) -> str:
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+def _within_limit(findings: list[Finding]) -> tuple[list[Finding], int]:
+    """At most MAX_RESULTS, the most severe first kept, in their order; and how many were cut."""
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    ranked = sorted(range(len(findings)), key=lambda n: SEVERITY_ORDER[findings[n].severity])
+    kept = sorted(ranked[:MAX_RESULTS])
+    return [findings[n] for n in kept], len(findings) - MAX_RESULTS
+
+
+def render(result: ScanResult, options: RenderOptions | None = None) -> str:
+    include = options is not None and options.sarif_include_suppressed
+    log = json_safe(sarif_log(result, include))
+    return json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

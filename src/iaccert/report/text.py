@@ -10,7 +10,7 @@ chain and where its documentation is; then a summary line.
        |
        = why: An email-validated certificate is renewed only after ...
        = related: main.tf:20 aws_apigatewayv2_domain_name.partner_api
-       = help: iaccert rule IAC101
+       = help: iaccert rule IAC101 or https://github.com/iaccert/iaccert/blob/v0.1.0/docs/rules.md#iac101-email-validation
 
 Source files are read lazily, only for the findings shown. Colour only when asked
 (the CLI decides: a terminal, ``NO_COLOR``, ``--color``).
@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import re
 
+from ..config import summary_text
+from ..docs import help_uri
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
+from ..lines import file_lines
 from ..scan import ScanResult
 from . import RenderOptions
+from .escape import line_head, text
 
 CONTEXT = 1  # lines of source shown on each side of the finding's line
 MAX_WIDTH = 160  # longer source lines are cut
@@ -65,7 +69,10 @@ def summary(result: ScanResult) -> str:
         text += f"; {len(hidden) - in_source} baselined"
     ignored = getattr(result, "ignored_not_analysed", 0)
     if ignored:
-        text += f"; {ignored} IAC000/IAC001 ignored by selection: code they name was not analysed"
+        text += f"; {ignored} not-analysed findings (IAC000/IAC001/IAC004) ignored by selection"
+    configuration = summary_text(getattr(result, "configuration", None))
+    if configuration:  # a file that changes the verdict is never silent
+        text += f"; {configuration}"
     return text
 
 
@@ -82,30 +89,34 @@ def fix_hint(result: ScanResult) -> str | None:
 
 def stale_line(entry) -> str:
     """A baseline entry no finding matches any more: a note, never a failure."""
-    what = " ".join(p for p in (entry.rule_id, entry.resource) if p)
-    where = f" in {entry.file}" if entry.file else ""
-    domain = f" (domain {entry.domain})" if entry.domain else ""
+    what = text(" ".join(p for p in (entry.rule_id, entry.resource) if p))
+    where = f" in {text(entry.file)}" if entry.file else ""
+    domain = f" (domain {text(entry.domain)})" if entry.domain else ""
     times = f" ({entry.count} findings)" if entry.count > 1 else ""
     return (
-        f"{entry.baseline}: note: stale baseline entry: {what}{where}{domain}{times} is no "
-        "longer reported; rewrite the baseline with --write-baseline"
+        f"{line_head(entry.baseline)}: note: stale baseline entry: {what}{where}{domain}{times} "
+        "is no longer reported; rewrite the baseline with --write-baseline"
     )
 
 
 def incomplete_line(i: Incomplete) -> str:
     """A "could not check" entry of a live run: where, what, and the AWS error."""
     where = f"{i.location.file}:{i.location.line}:{i.location.column}" if i.location else ""
-    where = where or i.logical_location
+    where = line_head(where or i.logical_location)
     what = f" certificate {i.certificate}" if i.certificate else ""
     if i.location and i.domain:
         what += f" of {i.logical_location}"
-    return f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}"
+    return text(f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}")
 
 
 def finding_line(f: Finding) -> str:
     """``path:line:col: IAC101 [error] message`` (the concise format's whole line)."""
+    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message)}"
+
+
+def _where(f: Finding) -> str:
     where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
-    return f"{where}: {f.rule.id} [{f.severity}] {f.message}"
+    return line_head(where)
 
 
 class _Style:
@@ -127,18 +138,28 @@ class SourceCache:
             return None
         if path not in self._files:
             try:
-                with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                    self._files[path] = redact(fh.read().splitlines())
+                with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+                    self._files[path] = redact(file_lines(path, fh.read()))
             except OSError:
                 self._files[path] = None
         return self._files[path]
 
 
-SECRET_NAME = re.compile(
-    r"""^(\s*["']?)([\w.-]*(private_?key|certificate_body|certificate_chain|secret|password"""
-    r"""|token|PrivateKey|CertificateBody|CertificateChain)[\w.-]*["']?\s*[=:])""",
-    re.IGNORECASE,
+# An attribute, key or parameter name and what assigns to it: ``  "name" =`` / ``Name:``.
+# Written so that matching is linear in the line's length (no nested quantifiers that can
+# try every split of one long word); the name is then searched for a secret's word.
+_ASSIGNMENT = re.compile(r"""(\s*["']?)([\w.-]+)(["']?\s*[=:])""")
+_SECRET_WORD = re.compile(
+    r"private_?key|certificate_?body|certificate_?chain|secret|password|token", re.IGNORECASE
 )
+
+
+def _secret_assignment(line: str) -> str | None:
+    """``  private_key = `` when the line assigns to a name that says it holds a secret."""
+    match = _ASSIGNMENT.match(line)
+    if match and _SECRET_WORD.search(match.group(2)):
+        return match.group(0)
+    return None
 
 
 def redact(lines: list[str]) -> list[str]:
@@ -148,11 +169,11 @@ def redact(lines: list[str]) -> list[str]:
     for line in lines:
         if "-----BEGIN" in line:
             in_pem = True
-        match = SECRET_NAME.match(line)
-        if match:
-            out.append(match.group(1) + match.group(2) + " <redacted>")
+        assignment = _secret_assignment(line)
+        if assignment is not None:
+            out.append(assignment + " <redacted>")
         elif in_pem:
-            out.append(re.match(r"\s*", line).group(0) + "<redacted>")
+            out.append(line[: len(line) - len(line.lstrip())] + "<redacted>")
         else:
             out.append(line)
         if "-----END" in line:
@@ -161,7 +182,7 @@ def redact(lines: list[str]) -> list[str]:
 
 
 def _clip(line: str) -> str:
-    line = line.rstrip().expandtabs(4)
+    line = text(line.rstrip().expandtabs(4))
     return line if len(line) <= MAX_WIDTH else line[: MAX_WIDTH - 1] + "…"
 
 
@@ -186,10 +207,9 @@ def code_frame(path: str, line: int, sources: SourceCache, style: _Style, sev: s
 
 
 def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
-    where = f.logical_location or f"{f.location.file}:{f.location.line}:{f.location.column}"
     head = (
-        f"{style(where, '1')}: {style(f.rule.id, '1')} "
-        f"{style('[' + f.severity + ']', SEVERITY_COLOR[f.severity] + ';1')} {f.message}"
+        f"{style(_where(f), '1')}: {style(f.rule.id, '1')} "
+        f"{style('[' + f.severity + ']', SEVERITY_COLOR[f.severity] + ';1')} {text(f.message)}"
     )
     lines = [head]
     if not f.logical_location:
@@ -204,8 +224,8 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
     if f.rule.why:
         note("why", f.rule.why)
     for r in f.related:
-        note("related", f"{r.location.file}:{r.location.line} {r.resource}")
-    note("help", f"iaccert rule {f.rule.id}")
+        note("related", text(f"{r.location.file}:{r.location.line} {r.resource}"))
+    note("help", f"iaccert rule {f.rule.id} or {help_uri(f.rule)}")
     return "\n".join(lines)
 
 

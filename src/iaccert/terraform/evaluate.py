@@ -12,15 +12,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Computed, Unknown, refs_of
+from ..model import Computed, Unknown
 from . import expr as E
 from .config import ModuleConfig, depends_on_names
-from .functions import EvalError, call, has_unknown, unknown_from
+from .functions import _number, call, unknown_from
+from .limits import MAX_ITEMS, MAX_STEPS, Budget, EvalError, LimitError, Limits
 
-MAX_INSTANCES = 1000
-MAX_ITEMS = 10_000
+MAX_INSTANCES = 1000  # per resource or module block
+MAX_TOTAL_INSTANCES = 10_000  # module and resource instances in one root module's tree
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider"})
-MAX_STEPS = 2_000_000
+
+__all__ = ["MAX_ITEMS", "MAX_STEPS", "Evaluator", "ModuleInstance", "Scope"]
 
 
 class Namespace:
@@ -111,25 +113,39 @@ def _to_str(value: Any) -> str:
 
 
 class Evaluator:
-    """Expression evaluation; one per analysed root, with a budget of steps."""
+    """Expression evaluation; one per analysed root, with a budget of steps and sizes."""
 
-    def __init__(self, max_steps: int = MAX_STEPS):
-        self.steps = 0
-        self.max_steps = max_steps
+    def __init__(self, limits: Limits | None = None):
+        self.budget = Budget(limits)
+
+    @property
+    def steps(self) -> int:
+        return self.budget.steps
+
+    @property
+    def max_steps(self) -> int:
+        return self.budget.limits.max_steps
 
     def eval(self, node: Any, scope: Scope) -> Any:
-        """Evaluate; a Terraform error becomes an Unknown naming it."""
+        """Evaluate; a Terraform error or a limit becomes an Unknown naming it."""
         try:
             return self.value(node, scope)
         except EvalError as exc:
             return Unknown(f"cannot evaluate: {exc}")
+        except LimitError as exc:
+            return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression nested too deeply")
 
+    def hand_over(self, value: Any, what: str) -> Any:
+        """A value given to a resource, charged to the budget (an Unknown if over it)."""
+        try:
+            return self.budget.built(value, what)
+        except LimitError as exc:
+            return Unknown(str(exc))
+
     def value(self, node: Any, scope: Scope) -> Any:
-        self.steps += 1
-        if self.steps > self.max_steps:
-            raise EvalError("evaluation step limit reached")
+        self.budget.step()
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise EvalError(f"cannot evaluate {type(node).__name__}")
@@ -143,9 +159,11 @@ class Evaluator:
 
     def _Template(self, node: E.Template, scope: Scope) -> Any:
         parts = [p if isinstance(p, str) else self.value(p, scope) for p in node.parts]
-        if has_unknown(parts):
-            return unknown_from(tuple(parts), "template with an unknown part")
-        return "".join(_to_str(p) for p in parts)
+        if self.budget.has_unknown(parts):
+            return unknown_from(tuple(parts), "template with an unknown part", self.budget)
+        texts = [_to_str(p) for p in parts]
+        self.budget.string(sum(len(t) for t in texts), "a string template")
+        return self.budget.built("".join(texts), "a string template")
 
     def _Name(self, node: E.Name, scope: Scope) -> Any:
         if node.name in scope.bindings:
@@ -169,7 +187,9 @@ class Evaluator:
         if isinstance(obj, ModuleObj):
             return obj.module.output(attr)
         if isinstance(obj, Computed):
-            return unknown_from(obj, f"{obj.address}.{obj.attr}.{attr} is known only after apply")
+            return unknown_from(
+                obj, f"{obj.address}.{obj.attr}.{attr} is known only after apply", self.budget
+            )
         if isinstance(obj, Unknown):
             return obj
         if isinstance(obj, AnyKeyed):
@@ -185,9 +205,9 @@ class Evaluator:
         if isinstance(obj, AnyKeyed):
             return obj.item
         if isinstance(obj, Computed | Unknown):
-            return unknown_from(obj, "index into a value known only after apply")
+            return unknown_from(obj, "index into a value known only after apply", self.budget)
         if isinstance(key, Computed | Unknown):
-            return unknown_from((obj, key), "index with an unknown key")
+            return unknown_from((obj, key), "index with an unknown key", self.budget)
         if isinstance(obj, list):
             try:
                 return obj[int(key)]
@@ -205,12 +225,13 @@ class Evaluator:
         if obj is None:
             return []
         if isinstance(obj, Computed | Unknown):
-            return unknown_from(obj, "splat of a value known only after apply")
+            return unknown_from(obj, "splat of a value known only after apply", self.budget)
         if isinstance(obj, AnyKeyed):
             item = self.value(node.rest, scope.bind(**{"@": obj.item}))
-            return unknown_from(item, "splat over instances the code does not decide")
+            return unknown_from(item, "splat over instances the code does not decide", self.budget)
         items = obj if isinstance(obj, list) else [obj]
-        return [self.value(node.rest, scope.bind(**{"@": item})) for item in items]
+        out = [self.value(node.rest, scope.bind(**{"@": item})) for item in items]
+        return self.budget.built(out, "a splat expression")
 
     def _Call(self, node: E.Call, scope: Scope) -> Any:
         if node.name in ("try", "can"):
@@ -219,9 +240,11 @@ class Evaluator:
         if node.expand and args:
             last = args.pop()
             if isinstance(last, Unknown | Computed):
-                return unknown_from(last, f"{node.name}() with expanded unknown arguments")
+                return unknown_from(
+                    last, f"{node.name}() with expanded unknown arguments", self.budget
+                )
             args.extend(last if isinstance(last, list) else list(last.values()))
-        return call(node.name, args)
+        return call(node.name, args, self.budget)
 
     def _try(self, node: E.Call, scope: Scope) -> Any:
         for arg in node.args:
@@ -241,10 +264,8 @@ class Evaluator:
             false = self.eval(node.false, scope)
             if true == false:
                 return true
-            return Unknown(
-                "chosen by a condition the code does not decide",
-                frozenset(refs_of([cond, true, false])),
-            )
+            refs = unknown_from((cond, true, false), "", self.budget).refs
+            return Unknown("chosen by a condition the code does not decide", refs)
         return self.value(node.true if _truthy(cond) else node.false, scope)
 
     def _BinOp(self, node: E.BinOp, scope: Scope) -> Any:
@@ -254,21 +275,34 @@ class Evaluator:
             return False
         if node.op == "||" and (left is True or right is True):
             return True
-        if has_unknown([left, right]):
-            return unknown_from((left, right), f"{node.op} of an unknown value")
+        if self.budget.has_unknown([left, right]):
+            return unknown_from((left, right), f"{node.op} of an unknown value", self.budget)
+        if node.op in _ARITHMETIC:
+            return self._arithmetic(node.op, _number(left), _number(right))
         try:
             return _BINARY[node.op](left, right)
         except (TypeError, ZeroDivisionError, ValueError) as exc:
             raise EvalError(f"{node.op}: {exc}") from None
 
+    def _arithmetic(self, op: str, left: Any, right: Any) -> Any:
+        """Numbers only, as in Terraform (never Python's string or list repetition); an
+        integer product is measured before it is computed."""
+        if op == "*" and isinstance(left, int) and isinstance(right, int):
+            self.budget.number_bits(left.bit_length() + right.bit_length(), "a product")
+        try:
+            result = _ARITHMETIC[op](left, right)
+        except (ZeroDivisionError, OverflowError) as exc:
+            raise EvalError(f"{op}: {exc}") from None
+        return self.budget.number(result, "an arithmetic result")
+
     def _Unary(self, node: E.Unary, scope: Scope) -> Any:
         value = self.value(node.operand, scope)
-        if has_unknown(value):
-            return unknown_from(value, f"{node.op} of an unknown value")
-        return (not _truthy(value)) if node.op == "!" else -value
+        if self.budget.has_unknown(value):
+            return unknown_from(value, f"{node.op} of an unknown value", self.budget)
+        return (not _truthy(value)) if node.op == "!" else -_number(value)
 
     def _TupleExpr(self, node: E.TupleExpr, scope: Scope) -> Any:
-        return [self.value(item, scope) for item in node.items]
+        return self.budget.built([self.value(item, scope) for item in node.items], "a tuple")
 
     def _ObjectExpr(self, node: E.ObjectExpr, scope: Scope) -> Any:
         out: dict = {}
@@ -276,9 +310,9 @@ class Evaluator:
             key = self.value(key_node, scope)
             value = self.value(value_node, scope)
             if isinstance(key, Unknown | Computed):
-                return unknown_from((key, value), "object with an unknown key")
+                return unknown_from((key, value), "object with an unknown key", self.budget)
             out[_to_str(key)] = value
-        return out
+        return self.budget.built(out, "an object")
 
     def _ForExpr(self, node: E.ForExpr, scope: Scope) -> Any:
         coll = self.value(node.collection, scope)
@@ -290,8 +324,7 @@ class Evaluator:
             pairs = list(enumerate(coll))
         else:
             raise EvalError("for expression over a value that is not a collection")
-        if len(pairs) > MAX_ITEMS:
-            raise EvalError(f"for expression over more than {MAX_ITEMS} items")
+        self.budget.items(len(pairs), "a for expression")
         result_list: list = []
         result_map: dict = {}
         for key, value in pairs:
@@ -309,7 +342,9 @@ class Evaluator:
             out_key = self.value(node.key, inner)
             out_value = self.value(node.value, inner)
             if isinstance(out_key, Unknown | Computed):
-                return unknown_from((out_key, out_value), "for expression with unknown keys")
+                return unknown_from(
+                    (out_key, out_value), "for expression with unknown keys", self.budget
+                )
             out_key = _to_str(out_key)
             if node.group:
                 result_map.setdefault(out_key, []).append(out_value)
@@ -317,11 +352,15 @@ class Evaluator:
                 raise EvalError(f"duplicate key {out_key!r} in for expression")
             else:
                 result_map[out_key] = out_value
-        return result_list if node.key is None else result_map
+        return self.budget.built(
+            result_list if node.key is None else result_map, "a for expression"
+        )
 
     def _for_unknown(self, node: E.ForExpr, coll: Any, scope: Scope) -> Unknown:
         """Over an unknown collection: evaluate the body once to learn what it derives from."""
-        item = coll.item if isinstance(coll, AnyKeyed) else unknown_from(coll, "element")
+        item = (
+            coll.item if isinstance(coll, AnyKeyed) else unknown_from(coll, "element", self.budget)
+        )
         names = {node.value_var: item}
         if node.key_var:
             names[node.key_var] = Unknown("key of an unknown collection")
@@ -330,25 +369,26 @@ class Evaluator:
         parts.append(self.eval(node.value, inner))
         if node.key is not None:
             parts.append(self.eval(node.key, inner))
-        return unknown_from(tuple(parts), "for expression over a value known only after apply")
+        return unknown_from(
+            tuple(parts), "for expression over a value known only after apply", self.budget
+        )
 
 
-def _add(a: Any, b: Any) -> Any:
-    return float(a) + float(b) if isinstance(a, str) or isinstance(b, str) else a + b
-
-
-_BINARY = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "+": _add,
+_ARITHMETIC = {
+    "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
     "%": lambda a, b: a % b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+_BINARY = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
     "&&": lambda a, b: _truthy(a) and _truthy(b),
     "||": lambda a, b: _truthy(a) or _truthy(b),
 }
@@ -388,7 +428,7 @@ class ModuleInstance:
         """Compute once; an error is remembered and raised again (``try`` needs to see it)."""
         if key in self._memo:
             value = self._memo[key]
-            if isinstance(value, EvalError):
+            if isinstance(value, EvalError | LimitError):
                 raise value
             return value
         if key in self._busy:
@@ -396,14 +436,14 @@ class ModuleInstance:
         self._busy.add(key)
         try:
             value = compute()
-        except EvalError as exc:
+        except (EvalError, LimitError) as exc:
             value = exc
         except RecursionError:
             value = Unknown("references nested too deeply")
         finally:
             self._busy.discard(key)
         self._memo[key] = value
-        if isinstance(value, EvalError):
+        if isinstance(value, EvalError | LimitError):
             raise value
         return value
 
@@ -556,8 +596,11 @@ class ModuleInstance:
         if remote_state and attr == "outputs":
             return self.root.remote_state_outputs(instance)
         if attr in block.attrs and attr not in ("count", "for_each", "provider", "depends_on"):
-            value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
-            return Computed(instance.address, attr) if has_unknown(value) else value
+            with self.root.ev.budget.at(block.file, block.attrs[attr].line):
+                value = self.root.ev.eval(block.attrs[attr].expr, self.instance_scope(instance))
+            if self.root.ev.budget.has_unknown(value):
+                return Computed(instance.address, attr)
+            return value
         nested = block.children(attr)
         if nested:
             return [self.block_value(b, self.instance_scope(instance)) for b in nested]
@@ -574,7 +617,9 @@ class ModuleInstance:
         for name, attr in block.attrs.items():
             if name in META_ARGUMENTS:
                 continue
-            out[name] = self.root.ev.eval(attr.expr, scope)
+            with self.root.ev.budget.at(block.file, attr.line):
+                value = self.root.ev.eval(attr.expr, scope)
+                out[name] = self.root.ev.hand_over(value, name)
         for child in block.blocks:
             if child.type == "dynamic" and child.labels:
                 out.setdefault(child.labels[0], []).extend(self._dynamic(child, scope))
@@ -602,9 +647,22 @@ class ModuleInstance:
         elif isinstance(each, list):
             items = [{"key": i, "value": v} for i, v in enumerate(each)]
         else:
-            items = [{"key": Unknown("dynamic block key"), "value": unknown_from(each, "dynamic")}]
+            items = [
+                {
+                    "key": Unknown("dynamic block key"),
+                    "value": unknown_from(each, "dynamic"),
+                }
+            ]
+        budget = self.root.ev.budget
+        if len(items) > budget.limits.max_items:
+            budget.fail(
+                "max-items",
+                f"dynamic {block.labels[0]!r} block has {len(items):,} elements; "
+                f"the first {budget.limits.max_items:,} are checked",
+            )
         return [
-            self.block_value(content[0], scope.bind(**{name: item})) for item in items[:MAX_ITEMS]
+            self.block_value(content[0], scope.bind(**{name: item}))
+            for item in items[: budget.limits.max_items]
         ]
 
     def provider_for(self, block: Any) -> tuple[str, ProviderConf]:

@@ -148,7 +148,10 @@ def _literal(node: Tree) -> Any:
 
 
 def _int(node: Tree) -> Any:
-    return Lit(int(str(node.children[0])))
+    text = str(node.children[0])
+    # a literal of hundreds of digits is a float, as Terraform's big numbers round it
+    # (and Python refuses to convert more than 4,300 digits to an int)
+    return Lit(int(text) if len(text) <= 100 else float(text))
 
 
 def _float(node: Tree) -> Any:

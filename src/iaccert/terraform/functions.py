@@ -4,30 +4,54 @@ Each takes evaluated arguments. A function that meets an unknown argument where 
 needs a real value returns an unknown carrying that argument's references; a
 function we do not implement returns an unknown naming it (never a crash).
 Functions that read files or run things (``file``, ``templatefile``) are never run.
+
+A function whose result can be much larger than its arguments (``join``, ``format``,
+``replace``, ``concat``, ``flatten``, ``range``…) checks the result's size against the
+root's budget before it builds it (see ``limits``). Regular expressions are RE2, as in
+Terraform: linear in the text, whatever the pattern.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Computed, Unknown, leaves, refs_of
+from ..model import Computed, Unknown
+from .limits import Budget, EvalError, LimitError
+
+__all__ = ["Budget", "EvalError", "LimitError", "call", "has_unknown", "unknown_from"]
+
+_WALK_NODES = 100_000  # how much of a value unknown_from looks through for references
 
 
-class EvalError(Exception):
-    """Terraform itself would fail here (wrong type, missing key, index out of range)."""
-
-
-def unknown_from(args: Any, reason: str) -> Unknown:
-    """An unknown result carrying the references of everything it was computed from."""
-    refs = frozenset(refs_of(list(args) if isinstance(args, tuple) else args))
-    first = next((a for a in leaves(args) if isinstance(a, Unknown)), None)
-    return Unknown(first.reason if first is not None else reason, refs)
+def unknown_from(args: Any, reason: str, budget: Budget | None = None) -> Unknown:
+    """An unknown result carrying the references of everything it was computed from
+    (the first 100,000 parts of it: a huge value must not make this slow). Looking is work:
+    each part counts as a step of ``budget``."""
+    refs: set = set()
+    first: Unknown | None = None
+    stack, seen = [args], 0
+    while stack and seen < _WALK_NODES:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, Computed):
+            refs.add(item)
+        elif isinstance(item, Unknown):
+            refs |= item.refs
+            first = first or item
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+    if budget is not None:
+        budget.step(seen)
+    return Unknown(first.reason if first is not None else reason, frozenset(refs))
 
 
 def has_unknown(value: Any) -> bool:
-    return any(isinstance(v, Unknown | Computed) for v in leaves(value))
+    return Budget().has_unknown(value)
 
 
 def _need_str(value: Any) -> str:
@@ -48,25 +72,64 @@ def _need_list(value: Any) -> list:
     raise EvalError(f"expected a list, got {type(value).__name__}")
 
 
-def _format(fmt: str, *args: Any) -> str:
+_VERB = re.compile(r"%([-+# 0]*)([0-9]*)(?:\.([0-9]*))?([sdvqtfgx%])")
+
+
+def _format(b: Budget, fmt: Any, *args: Any) -> str:
+    """Go-style verbs as Terraform's ``format`` has them; widths are measured before padding."""
+    fmt = _need_str(fmt)
     values = list(args)
-
-    def repl(match: re.Match) -> str:
-        verb = match.group(2)
+    pieces: list[str] = []
+    length, pos = 0, 0
+    for match in _VERB.finditer(fmt):
+        flags, width, precision, verb = match.groups()
+        piece = fmt[pos : match.start()]
+        pos = match.end()
         if verb == "%":
-            return "%"
-        if not values:
-            raise EvalError("format: not enough arguments")
-        value = values.pop(0)
-        if verb == "d":
-            return str(int(value))
-        if verb == "q":
-            return '"' + _need_str(value) + '"'
-        if verb in "fg":
-            return str(float(value))
-        return _need_str(value)
+            piece += "%"
+        else:
+            if not values:
+                raise EvalError("format: not enough arguments")
+            b.string(length + len(piece) + int(width or 0) + int(precision or 0), "format()")
+            piece += _verb(flags, width, precision, verb, values.pop(0))
+        length += len(piece)
+        b.string(length, "format()")
+        pieces.append(piece)
+    pieces.append(fmt[pos:])
+    b.string(length + len(pieces[-1]), "format()")
+    return "".join(pieces)
 
-    return re.sub(r"%([-+# 0-9.]*)([sdvqtfg%])", repl, fmt)
+
+def _verb(flags: str, width: str, precision: str | None, verb: str, value: Any) -> str:
+    spec = "%" + flags.replace("#", "") + width + ("." + precision if precision is not None else "")
+    if verb == "d":
+        return (spec + "d") % int(_number(value))
+    if verb in "fg":
+        return (spec + verb) % float(_number(value))
+    if verb == "x":
+        return (spec + "x") % int(_number(value))
+    if verb == "q":
+        return (spec + "s") % (
+            '"' + _need_str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        )
+    if verb == "t" and not isinstance(value, bool):
+        raise EvalError("format: %t needs a bool")
+    return (spec + "s") % _need_str(value)
+
+
+def _number(value: Any) -> int | float:
+    """A number as Terraform converts it: numbers, and strings that spell one."""
+    if isinstance(value, bool) or value is None:
+        raise EvalError(f"expected a number, got {value!r}")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text) if re.fullmatch(r"[-+]?[0-9]{1,100}", text) else float(text)
+        except ValueError:
+            raise EvalError(f"cannot convert {value[:40]!r} to a number") from None
+    raise EvalError(f"expected a number, got {type(value).__name__}")
 
 
 def _coalesce(*args: Any) -> Any:
@@ -104,59 +167,250 @@ def _one(items: Any) -> Any:
     return items[0] if items else None
 
 
-def _toset(items: Any) -> list:
+def _key(value: Any) -> Any:
+    """A hashable stand-in for a value, so that sets and distinct are linear, not quadratic."""
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("map", tuple((k, _key(value[k])) for k in sorted(value)))
+    if isinstance(value, bool):
+        return ("bool", value)
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return ("value", value)
+
+
+def _distinct(items: Any) -> list:
+    seen: set = set()
+    out = []
+    for item in _need_list(items):
+        key = _key(item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _toset(b: Budget, items: Any) -> list:
     items = _need_list(items)
-    if has_unknown(items):
+    if b.has_unknown(items):
         return list(items)
-    unique = []
-    for item in items:
-        if item not in unique:
-            unique.append(item)
+    unique = _distinct(items)
     if all(isinstance(i, str) for i in unique):
         return sorted(unique)
     return unique
 
 
-def _merge(*maps: Any) -> dict:
+def _merge(b: Budget, *maps: Any) -> dict:
     out: dict = {}
     for m in maps:
         if m is None:
             continue
         if not isinstance(m, dict):
             raise EvalError("merge: expected maps")
+        b.items(len(out) + len(m), "merge()")
         out.update(m)
     return out
 
 
-def _concat(*lists: Any) -> list:
+def _concat(b: Budget, *lists: Any) -> list:
+    lists_ = [_need_list(item) for item in lists]
+    b.items(sum(len(item) for item in lists_), "concat()")
+    return [x for item in lists_ for x in item]
+
+
+def _flatten(b: Budget, items: Any) -> list:
     out: list = []
-    for item in lists:
-        out.extend(_need_list(item))
+    stack = [iter(_need_list(items))]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+        elif isinstance(item, list):
+            if len(stack) > 60:
+                raise EvalError("flatten: lists nested too deeply")
+            stack.append(iter(item))
+        else:
+            b.items(len(out) + 1, "flatten()")
+            out.append(item)
     return out
 
 
-def _flatten(items: Any) -> list:
-    out: list = []
-    for item in _need_list(items):
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
-    return out
+_END = object()
 
 
-def _replace(text: Any, old: Any, new: Any) -> str:
+def _join(b: Budget, sep: Any, items: Any) -> str:
+    sep = _need_str(sep)
+    parts = [_need_str(i) for i in _need_list(items)]
+    b.string(sum(len(p) for p in parts) + len(sep) * max(0, len(parts) - 1), "join()")
+    return sep.join(parts)
+
+
+def _split(b: Budget, sep: Any, text: Any) -> list:
+    sep, text = _need_str(sep), _need_str(text)
+    if not sep:
+        b.items(len(text), "split()")
+        return list(text)
+    b.items(text.count(sep) + 1, "split()")
+    return text.split(sep)
+
+
+def _replace(b: Budget, text: Any, old: Any, new: Any) -> Any:
     text, old, new = _need_str(text), _need_str(old), _need_str(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        try:
-            return re.sub(old[1:-1], re.sub(r"\$(\d)", r"\\\1", new), text)
-        except re.error as exc:
-            raise EvalError(f"replace: bad pattern: {exc}") from None
+        return _regex_replace(b, text, old[1:-1], new)
+    count = len(text) + 1 if old == "" else text.count(old)
+    b.string(len(text) + count * (len(new) - len(old)), "replace()")
     return text.replace(old, new)
 
 
-def _range(*args: Any) -> list:
-    nums = [int(a) for a in args]
-    result = range(*nums)
-    if len(result) > 10_000:
-        raise EvalError("range: more than 10,000 elements")
+# -- regular expressions: RE2, as Terraform's (Go's regexp) ----------------------------------
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """The re2 module and its options, imported on first use (20 ms a run otherwise)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 32 << 20  # bytes RE2 may use for one compiled pattern
+    return re2, options
+
+
+def _compile(pattern: str, fn: str) -> Any:
+    """The compiled pattern, or an Unknown saying why RE2 does not take it."""
+    re2, options = _re2()
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        return Unknown(f"{fn}(): the pattern {pattern[:80]!r} is not valid RE2 syntax: {detail}")
+
+
+_TEMPLATE_REF = re.compile(r"\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+def _template(template: str, rx: Any) -> list:
+    """A replacement as Go's Regexp.Expand reads it: ``$1``, ``${1}``, ``$name``, ``$$``;
+    a name that is no group (``$1x`` is the group named "1x") is empty."""
+    parts: list = []
+    pos = 0
+    for match in _TEMPLATE_REF.finditer(template):
+        parts.append(template[pos : match.start()])
+        pos = match.end()
+        if match.group(1) == "$":
+            parts.append("$")
+            continue
+        name = match.group(2) or match.group(3)
+        index = int(name) if name.isdigit() else rx.groupindex.get(name)
+        parts.append(index if index is not None and index <= rx.groups else "")
+    parts.append(template[pos:])
+    return parts
+
+
+def _regex_replace(b: Budget, text: str, pattern: str, new: str) -> Any:
+    rx = _compile(pattern, "replace")
+    if isinstance(rx, Unknown):
+        return rx
+    template = _template(new, rx)
+    pieces: list[str] = []
+    length, pos = 0, 0
+    for match in rx.finditer(text):
+        spans = [match.span(p) if isinstance(p, int) else p for p in template]
+        length += match.start() - pos + sum(_span_length(p) for p in spans)
+        b.string(length + len(text) - match.end(), "replace()")  # before building it
+        pieces.append(text[pos : match.start()])
+        pieces.extend(p if isinstance(p, str) else text[p[0] : p[1]] for p in spans)
+        pos = match.end()
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _span_length(part: Any) -> int:
+    if isinstance(part, str):
+        return len(part)
+    return max(0, part[1] - part[0])  # (-1, -1): the group did not take part
+
+
+def _captures(rx: Any, match: Any) -> Any:
+    """What ``regex`` gives for one match: the text, a list of groups, or a map of names."""
+    if rx.groups == 0:
+        return match.group(0)
+    if rx.groupindex:
+        if len(rx.groupindex) != rx.groups:
+            raise EvalError("regex: named and unnamed groups cannot be mixed")
+        return {name: match.group(i) for name, i in rx.groupindex.items()}
+    return [match.group(i) for i in range(1, rx.groups + 1)]
+
+
+def _regex(b: Budget, pattern: Any, text: Any) -> Any:
+    rx = _compile(_need_str(pattern), "regex")
+    if isinstance(rx, Unknown):
+        return rx
+    match = rx.search(_need_str(text))
+    if match is None:
+        raise EvalError("regex: the pattern does not match")
+    return _captures(rx, match)
+
+
+def _regexall(b: Budget, pattern: Any, text: Any) -> Any:
+    rx = _compile(_need_str(pattern), "regexall")
+    if isinstance(rx, Unknown):
+        return rx
+    out = []
+    for match in rx.finditer(_need_str(text)):
+        b.items(len(out) + 1, "regexall()")
+        out.append(_captures(rx, match))
+    return out
+
+
+def _formatlist(b: Budget, fmt: Any, *args: Any) -> list:
+    """``format`` once per element: list arguments go in step, others repeat."""
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise EvalError("formatlist: the list arguments have different lengths")
+    count = lengths.pop() if lengths else 1
+    b.items(count, "formatlist()")
+    return [
+        _format(b, fmt, *(a[i] if isinstance(a, list) else a for a in args)) for i in range(count)
+    ]
+
+
+def _setproduct(b: Budget, *sets: Any) -> list:
+    """Every combination of one element from each list, counted before it is built."""
+    lists = [_need_list(s) for s in sets]
+    count = 1
+    for item in lists:
+        count *= len(item)
+        b.items(count, "setproduct()")
+    combos: list[list] = [[]]
+    for item in lists:
+        combos = [combo + [x] for combo in combos for x in item]
+    return combos
+
+
+def _pow(b: Budget, base: Any, exponent: Any) -> Any:
+    x, y = _number(base), _number(exponent)
+    if isinstance(x, int) and isinstance(y, int) and y >= 0:
+        if abs(x) <= 1:
+            return x**y
+        b.number_bits(max(1, x.bit_length()) * y, "pow()")
+        return x**y
+    return float(x) ** float(y)
+
+
+def _indent(b: Budget, spaces: Any, text: Any) -> str:
+    n, text = int(_number(spaces)), _need_str(text)
+    b.string(len(text) + max(0, n) * text.count("\n"), "indent()")
+    return text.replace("\n", "\n" + " " * n)
+
+
+def _range(b: Budget, *args: Any) -> list:
+    result = range(*(int(_number(a)) for a in args))
+    b.items(len(result), "range()")
     return list(result)
 
 
@@ -194,7 +448,7 @@ STRUCTURAL: dict[str, Callable[..., Any]] = {
     "values": _values,
     "length": _length,
     "compact": lambda v: [x for x in _need_list(v) if x not in (None, "")],
-    "distinct": lambda v: [x for i, x in enumerate(_need_list(v)) if x not in _need_list(v)[:i]],
+    "distinct": _distinct,
     "reverse": lambda v: list(reversed(_need_list(v))),
     "coalescelist": lambda *ls: next((x for x in ls if x), []),
     "zipmap": lambda ks, vs: dict(
@@ -208,10 +462,16 @@ SCALAR: dict[str, Callable[..., Any]] = {
     "lower": lambda s: _need_str(s).lower(),
     "upper": lambda s: _need_str(s).upper(),
     "title": lambda s: _need_str(s).title(),
-    "format": lambda fmt, *a: _format(_need_str(fmt), *a),
-    "join": lambda sep, items: _need_str(sep).join(_need_str(i) for i in _need_list(items)),
-    "split": lambda sep, s: _need_str(s).split(_need_str(sep)),
+    "format": _format,
+    "join": _join,
+    "split": _split,
     "replace": _replace,
+    "regex": _regex,
+    "regexall": _regexall,
+    "formatlist": _formatlist,
+    "setproduct": _setproduct,
+    "pow": _pow,
+    "indent": _indent,
     "trimsuffix": lambda s, x: _need_str(s).removesuffix(_need_str(x)),
     "trimprefix": lambda s, x: _need_str(s).removeprefix(_need_str(x)),
     "trimspace": lambda s: _need_str(s).strip(),
@@ -219,12 +479,12 @@ SCALAR: dict[str, Callable[..., Any]] = {
     "startswith": lambda s, p: _need_str(s).startswith(_need_str(p)),
     "endswith": lambda s, p: _need_str(s).endswith(_need_str(p)),
     "tostring": lambda v: None if v is None else _need_str(v),
-    "tonumber": lambda v: v if isinstance(v, int | float) else float(_need_str(v)),
+    "tonumber": lambda v: v if isinstance(v, int | float) else float(_number(v)),
     "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
     "substr": lambda s, o, n: _need_str(s)[int(o) : None if int(n) < 0 else int(o) + int(n)],
     "min": lambda *a: min(a),
     "max": lambda *a: max(a),
-    "abs": abs,
+    "abs": lambda n: abs(_number(n)),
     "range": _range,
     "sort": lambda v: sorted(_need_str(x) for x in _need_list(v)),
     "can": lambda v: True,
@@ -248,28 +508,52 @@ def _passthrough(name: str, args: list) -> Any:
     return None
 
 
-def call(name: str, args: list) -> Any:
-    """Apply a Terraform function to evaluated arguments."""
+# Functions whose result can be larger than their arguments: they take the budget first and
+# check the size of what they would build before building it.
+SIZED = {
+    "toset",
+    "merge",
+    "concat",
+    "flatten",
+    "format",
+    "join",
+    "split",
+    "replace",
+    "regex",
+    "regexall",
+    "range",
+    "formatlist",
+    "setproduct",
+    "pow",
+    "indent",
+}
+
+
+def call(name: str, args: list, budget: Budget | None = None) -> Any:
+    """Apply a Terraform function to evaluated arguments, within ``budget``."""
+    b = budget or Budget()
     name = name.removeprefix("provider::").split("::")[-1]
     if name in NEVER:
         return Unknown(f"{name}() reads files, which iaccert does not evaluate")
     passed = _passthrough(name, args)
     if passed is not None:
         return passed
+    # reading a collection argument is work in proportion to its length
+    b.step(sum(len(a) for a in args if isinstance(a, list | dict)))
     if name in STRUCTURAL:
         if name not in ("coalesce", "lookup") and any(
             isinstance(a, Unknown | Computed) for a in args
         ):
-            return unknown_from(tuple(args), f"{name}() of an unknown value")
-        try:
-            return STRUCTURAL[name](*args)
-        except (TypeError, ValueError, KeyError) as exc:
-            raise EvalError(f"{name}: {exc}") from None
-    if name in SCALAR:
-        if has_unknown(args):
-            return unknown_from(tuple(args), f"{name}() of an unknown value")
-        try:
-            return SCALAR[name](*args)
-        except (TypeError, ValueError, KeyError, IndexError) as exc:
-            raise EvalError(f"{name}: {exc}") from None
-    return unknown_from(tuple(args), f"function {name}() is not evaluated by iaccert")
+            return unknown_from(tuple(args), f"{name}() of an unknown value", b)
+        fn = STRUCTURAL[name]
+    elif name in SCALAR:
+        if any(b.has_unknown(a) for a in args):
+            return unknown_from(tuple(args), f"{name}() of an unknown value", b)
+        fn = SCALAR[name]
+    else:
+        return unknown_from(tuple(args), f"function {name}() is not evaluated by iaccert", b)
+    try:
+        result = fn(b, *args) if name in SIZED else fn(*args)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+        raise EvalError(f"{name}: {exc}") from None
+    return b.built(b.number(result, f"{name}()"), f"{name}()")

@@ -22,7 +22,7 @@ from .config import (
 )
 from .evaluate import (
     MAX_INSTANCES,
-    MAX_STEPS,
+    MAX_TOTAL_INSTANCES,
     Evaluator,
     ModuleInstance,
     ProviderConf,
@@ -33,6 +33,15 @@ from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
 from .known_modules import ModuleModel, find_model
+from .limits import (
+    MAX_ITEMS,
+    MAX_NUMBER_BITS,
+    MAX_STEPS,
+    MAX_STRING_LENGTH,
+    MAX_TOTAL_SIZE,
+    MAX_VALUE_SIZE,
+    Limits,
+)
 from .templates import parse_expression
 
 
@@ -46,8 +55,26 @@ class TfOptions:
     variables: list[tuple[str, str]] = field(default_factory=list)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     prefilter: bool = True  # parse only module groups that can hold a domain
+    # Limits (see README "Bounded work"); each one hit is an IAC001 naming it.
     max_instances: int = MAX_INSTANCES  # per resource or module block
+    max_total_instances: int = MAX_TOTAL_INSTANCES  # modules and resources in one root's tree
     max_steps: int = MAX_STEPS  # expression evaluations per root module
+    max_items: int = MAX_ITEMS  # elements of one list or map built
+    max_string_length: int = MAX_STRING_LENGTH  # characters of one string built
+    max_value_size: int = MAX_VALUE_SIZE  # characters and elements of one value
+    max_total_size: int = MAX_TOTAL_SIZE  # characters and elements built per root module
+    max_number_bits: int = MAX_NUMBER_BITS  # bits of one integer
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_steps=self.max_steps,
+            max_items=self.max_items,
+            max_string_length=self.max_string_length,
+            max_value_size=self.max_value_size,
+            max_total_size=self.max_total_size,
+            max_number_bits=self.max_number_bits,
+        )
+
     cache_dir: Path | None = None  # the parse cache (None: no cache)
 
 
@@ -103,7 +130,8 @@ class RootAnalysis:
         self.directory = directory.resolve()
         self.loader = loader
         self.options = options
-        self.ev = Evaluator(options.max_steps)
+        self.ev = Evaluator(options.limits())
+        self.instance_count = 0  # module and resource instances made in this tree
         self.problems: list[ParseProblem] = []
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
@@ -193,16 +221,19 @@ class RootAnalysis:
             block.type == "resource" and block.labels[0] in bindings()["domains"]
         )
         if "count" in block.attrs:
-            count = self.ev.eval(block.attrs["count"].expr, scope)
+            with self.ev.budget.at(block.file, block.attrs["count"].line):
+                count = self.ev.eval(block.attrs["count"].expr, scope)
             if isinstance(count, bool) or not isinstance(count, int | float):
                 return "count", [0]
             if count < 1:
                 if latent:
                     self._latent[id(block), id(scope)] = f"count is {count:g} with these values"
                 return "count", [0] if latent else []
-            return "count", list(range(self._capped(block, int(count))))
+            count = int(min(count, 2**62)) if count == count else 0  # inf, nan
+            return "count", list(range(self._capped(block, count)))
         if "for_each" in block.attrs:
-            value = self.ev.eval(block.attrs["for_each"].expr, scope)
+            with self.ev.budget.at(block.file, block.attrs["for_each"].line):
+                value = self.ev.eval(block.attrs["for_each"].expr, scope)
             if isinstance(value, dict) and value:
                 pairs = [(k, value[k]) for k in sorted(value)]
                 return "for_each", pairs[: self._capped(block, len(pairs))]
@@ -215,24 +246,35 @@ class RootAnalysis:
                 self._latent[id(block), id(scope)] = "for_each is empty with these values"
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
+        self.instance_count += 1  # counted, never refused: the tree's shape is the source's
         return "single", None
 
     def _capped(self, block: Any, count: int) -> int:
-        """Instances to check: at most ``max_instances``; hitting the limit is reported."""
+        """Instances to check: at most ``max_instances`` of one block, and what is left of
+        ``max_total_instances`` for the whole tree; hitting a limit is reported."""
         limit = self.options.max_instances
+        what = ".".join(block.labels) or block.type
         if count > limit:
-            what = ".".join(block.labels) or block.type
-            self.problems.append(
-                ParseProblem(
-                    block.file,
-                    block.line,
-                    1,
-                    f"limit max-instances reached: {what} has {count} instances; "
-                    f"the first {limit} are checked",
-                    rule="IAC001",
-                )
+            self._limit(
+                block,
+                f"limit max-instances reached: {what} has {count} instances; "
+                f"the first {limit} are checked",
             )
-        return min(count, limit)
+        count = min(count, limit)
+        left = max(0, self.options.max_total_instances - self.instance_count)
+        if count > left:
+            self._limit(
+                block,
+                f"limit max-total-instances reached: this root's modules and resources have "
+                f"more than {self.options.max_total_instances} instances; {left} of the "
+                f"{count} of {what} are checked",
+            )
+            count = left
+        self.instance_count += count
+        return count
+
+    def _limit(self, block: Any, message: str) -> None:
+        self.problems.append(ParseProblem(block.file, block.line, 1, message, rule="IAC001"))
 
     # -- module tree ---------------------------------------------------------------------
     def children_of(self, inst: ModuleInstance) -> dict:
@@ -388,8 +430,8 @@ class RootAnalysis:
             for kind, table in (("resource", inst.config.resources), ("data", inst.config.data)):
                 for key in table:
                     out.extend(self._resources_of(inst, kind, key, table[key]))
+        first = self.root.config.files[0] if self.root.config.files else "."
         if self.ev.steps > self.ev.max_steps:
-            first = self.root.config.files[0] if self.root.config.files else "."
             self.problems.append(
                 ParseProblem(
                     first,
@@ -398,6 +440,14 @@ class RootAnalysis:
                     f"limit max-steps reached: evaluating this root took more than "
                     f"{self.ev.max_steps} steps; later values are unknown",
                     rule="IAC001",
+                )
+            )
+        files = self.loader.files()
+        for message, where in self.ev.budget.hits.values():
+            file, line = where if where and where[0] in files else (first, 1)
+            self.problems.append(
+                ParseProblem(
+                    file, line, 1, f"{message}; the values built from it are unknown", rule="IAC001"
                 )
             )
         return out
