@@ -120,7 +120,10 @@ def test_concise_is_one_line_per_finding_and_a_summary():
         "IAC109",
     ]
     assert lines[1].startswith("format_fixture/infra/main.tf:22:1: IAC101 [error] ")
-    assert lines[-1] == "2 errors, 1 warning, 1 note in 3 domains (3 files scanned)"
+    assert (
+        lines[-1]
+        == "2 errors, 1 warning, 1 note in 3 domains (2 checked, 1 unknown) (3 files scanned)"
+    )
 
 
 def test_github_annotations():

@@ -362,6 +362,8 @@ def test_lint_live_replaces_iac109_at_the_source_line(seeded, tmp_path, monkeypa
     webhooks = next(f for f in report["findings"] if f["rule_id"] == "IAC204")
     assert seeded.arns["wildcard_eu"] in webhooks["message"]
     assert report["incomplete"] == []
+    # the two looked up are checked now; the variable without a value stays unknown
+    assert (report["summary"]["domains_checked"], report["summary"]["domains_unknown"]) == (2, 1)
 
 
 def test_lint_live_literal_arn_of_a_pending_certificate(seeded, tmp_path, monkeypatch):

@@ -18,6 +18,11 @@ from iaccert.names import covered_by_any, covers, plausible
         ("example.com", "api.example.com", False),
         ("*.bücher.example", "shop.xn--bcher-kva.example", True),
         ("", "api.example.com", False),
+        ("*.example.com", "*.example.com", True),
+        ("*.Example.com.", "*.example.COM", True),
+        ("example.com", "*.example.com", False),
+        ("*.example.com", "*.api.example.com", False),
+        ("api.example.com", "*.example.com", False),
     ],
 )
 def test_covers(cert, domain, expected):

@@ -16,6 +16,7 @@ from snapshots import FIXTURES
 # Directories Terraform cannot validate here, each with the reason (never a silent skip).
 NOT_VALIDATED = {
     "tf_parse_error/broken": "a syntax error on purpose",
+    "tf_one_bad_resource": "an argument and a block of one name on purpose (Terraform refuses it)",
     "tf_cloudflare_records": "the cloudflare provider is not in the offline mirror",
     "tf_provider_v6_region": "needs hashicorp/aws 6.x; the offline mirror has 5.100",
     "tf_registry_acm_versions": "registry modules cannot be downloaded offline",

@@ -17,6 +17,8 @@ from .model import Computed, Project, Region, Resource, Unknown, refs_of
 ARN_RE = re.compile(
     r"^arn:aws[a-z-]*:(acm|iam):([a-z0-9-]*):(\d*):(certificate|server-certificate)/"
 )
+# CloudFormation dynamic references, resolved by CloudFormation at deploy time
+DYNAMIC_REF = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
 
 
 @dataclass
@@ -28,6 +30,27 @@ class Certificate:
     reason: str = ""
     arn: str | None = None
     region: Region | None = None
+
+    @property
+    def remedy(self) -> str:
+        """What would let the certificate be checked, for the note that it cannot be."""
+        if self.origin == "lookup":
+            return "iaccert lint --live can look it up"
+        if self.origin == "literal":
+            return "iaccert lint --live can describe it"
+        reason = self.reason
+        if "SSM parameter" in reason or "secret " in reason:
+            return (
+                "iaccert does not read SSM or Secrets Manager: give the ARN with --parameter, "
+                "or check the deployed domain with iaccert live"
+            )
+        if reason.startswith("variable var."):
+            return "give the variable a value (--var, a .tfvars file) to check the certificate"
+        if reason.startswith("parameter "):
+            return "give the parameter a value (--parameter, --parameters-file) to check it"
+        if "custom resource" in reason or "deploy time" in reason or "another stack" in reason:
+            return "iaccert live checks the deployed domain's certificate"
+        return ""
 
 
 @dataclass
@@ -169,6 +192,14 @@ def resolve_certificate(value: Any, index: RootIndex) -> tuple[Certificate, Reso
         return Certificate("none"), None
     if isinstance(value, str):
         arn = parse_arn(value)
+        dynamic = DYNAMIC_REF.search(value)
+        if arn is None and dynamic:
+            store = "SSM parameter" if dynamic.group(1).startswith("ssm") else "secret"
+            name = dynamic.group(2).split(":")[0]
+            return Certificate(
+                "unknown",
+                reason=f"read from {store} {name!r} by a dynamic reference at deploy time",
+            ), None
         if arn is None:
             return Certificate("unknown", reason=f"{value!r} is not a certificate ARN"), None
         region = Region(f"arn:{value}", arn[1] or None)
@@ -210,7 +241,13 @@ def _build(domain: Resource, binding: dict, index: RootIndex) -> Chain:
                 chosen = (spec["attr"], found[0])
     cert_attr, cert_value = chosen if chosen else (None, MISSING)
     certificate, via = resolve_certificate(cert_value, index)
-    written = [s["attr"] for s in binding.get("certificates", []) if s["attr"] in domain.attr_lines]
+    written = [
+        s["attr"]
+        for s in binding.get("certificates", [])
+        if s["attr"] in domain.attr_lines
+        # a block written without its certificate key (v2 configurations) does not count
+        and (s["path"] == f"$.{s['attr']}" or select(domain.attrs, s["path"]))
+    ]
     if certificate.origin == "none" and written:
         cert_attr = written[0]
         certificate = Certificate(

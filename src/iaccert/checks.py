@@ -39,8 +39,13 @@ def check(rule_id: str):
 
 
 def domain_label(chain: Chain) -> str:
-    name = chain.name
-    return f"'{name}' ({chain.domain.address})" if isinstance(name, str) else chain.domain.address
+    """``'api.example.com' (aws_x.y)``; a name the code leaves empty is not shown, and a
+    domain the code's values switch off says so."""
+    name, address = chain.name, chain.domain.address
+    label = f"'{name}' ({address})" if isinstance(name, str) and name.strip() else address
+    if chain.domain.latent:
+        label += f" (latent: {chain.domain.latent})"
+    return label
 
 
 def _cert(chain: Chain) -> Resource | None:
@@ -120,6 +125,26 @@ def _names_without_zone(cert: Resource, binding: dict) -> list[Any] | None:
         return norm in known or (norm.startswith("*.") and norm[2:] in known)
 
     return [n for n in [primary, *sans] if not covered(n)]
+
+
+@check("IAC114")
+def validation_method_missing(chain: Chain) -> Iterator[Hit]:
+    cert = _cert(chain)
+    binding = chain.cert_binding
+    if cert is None or not binding.get("validation_method_required") or _issued_elsewhere(chain):
+        return
+    value = select_one(cert.attrs, binding.get("validation_method"))
+    if value is MISSING or value is None:
+        method = binding["validation_method"].removeprefix("$.")
+        ca = binding["private_ca"].removeprefix("$.")
+        yield Hit(
+            cert,
+            method if method in cert.attr_lines else None,
+            f"certificate {cert.address} of domain {domain_label(chain)} sets neither {method} "
+            f"nor {ca}: the AWS provider refuses to create it at apply (plan passes); "
+            f'set {method} = "DNS"',
+            [chain.domain],
+        )
 
 
 @check("IAC102")
@@ -247,12 +272,16 @@ def certificate_does_not_cover_domain(chain: Chain) -> Iterator[Hit]:
     if not all(plausible(n) for n in [*names, chain.name]):
         return
     if not covered_by_any(names, chain.name):
+        hint = (
+            "a wildcard domain is covered only by the same wildcard name"
+            if normalise(chain.name).startswith("*.")
+            else "a wildcard covers exactly one label"
+        )
         yield Hit(
             cert,
             "domain_name" if "domain_name" in cert.attr_lines else None,
             f"certificate {cert.address} ({', '.join(names)}) does not cover domain "
-            f"{domain_label(chain)}: add it to the subject alternative names (a wildcard covers "
-            "exactly one label)",
+            f"{domain_label(chain)}: add it to the subject alternative names ({hint})",
             [chain.domain],
         )
 
@@ -284,22 +313,38 @@ def uploaded_server_certificate(chain: Chain) -> Iterator[Hit]:
         )
 
 
+def _serving_attrs(chain: Chain) -> list[str]:
+    """The domain attributes that can carry its certificate, for its endpoint type."""
+    specs = chain.binding.get("certificates", [])
+    fitting = [s["attr"] for s in specs if chain.endpoint_type in s["endpoint_types"]]
+    return fitting or [s["attr"] for s in specs]
+
+
+@check("IAC113")
+def no_certificate(chain: Chain) -> Iterator[Hit]:
+    if chain.certificate.origin != "none" or chain.uploaded:
+        return  # latent too: no code writes a certificate, so switching it on fails
+    attrs = " or ".join(_serving_attrs(chain))
+    endpoint = f"{chain.endpoint_type} " if chain.endpoint_type else ""
+    yield Hit(
+        chain.domain,
+        None,
+        f"{endpoint}domain {domain_label(chain)} sets no certificate: API Gateway refuses to "
+        f"create a custom domain without one; set {attrs} to an ACM certificate",
+    )
+
+
 @check("IAC109")
 def certificate_unresolved(chain: Chain) -> Iterator[Hit]:
     cert = chain.certificate
     if cert.origin in ("lookup", "literal", "unknown"):
+        remedy = cert.remedy
         yield Hit(
             chain.domain,
             chain.cert_attr,
             f"the certificate of domain {domain_label(chain)} cannot be checked here: "
-            f"{cert.reason}; iaccert lint --live can resolve it",
+            f"{cert.reason}" + (f"; {remedy}" if remedy else ""),
             [cert.resource] if cert.resource else [],
-        )
-    elif cert.origin == "none" and not chain.uploaded:
-        yield Hit(
-            chain.domain,
-            None,
-            f"domain {domain_label(chain)} sets no certificate this code can see",
         )
     elif cert.origin == "resource" and region_verdict(chain) is None and chain.endpoint_type:
         why = cert.region.why_unknown if cert.region and not cert.region.name else ""
@@ -319,6 +364,8 @@ def certificate_replacement_unsafe(chain: Chain) -> Iterator[Hit]:
     path = chain.cert_binding.get("create_before_destroy")
     if cert is None or not path:
         return
+    if any(_set(cert.attrs.get(a)) for a in chain.cert_binding.get("imported", [])):
+        return  # an imported certificate is re-imported in place, never replaced
     values = select(cert.attrs, path)
     if any(v is True or v == "true" for v in values):
         return
@@ -340,8 +387,8 @@ def certificate_attribute_mismatch(chain: Chain) -> Iterator[Hit]:
     if not endpoint or not chain.cert_attrs_set or len(specs) < 2:
         return
     serving = {s["attr"] for s in specs if endpoint in s["endpoint_types"]}
-    if serving & set(chain.cert_attrs_set):
-        return
+    if not serving or serving & set(chain.cert_attrs_set):
+        return  # an endpoint type no certificate attribute serves is not this rule's to judge
     given = chain.cert_attrs_set[0]
     yield Hit(
         chain.domain,

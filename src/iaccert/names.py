@@ -1,4 +1,8 @@
-"""Domain-name matching as ACM and browsers do it: a wildcard covers exactly one label."""
+"""Domain-name matching as ACM and browsers do it: a wildcard covers exactly one label.
+
+A wildcard *domain* (API Gateway serves ``*.example.com`` for every name one label
+below) needs a certificate for that same wildcard name: no other name covers it.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ def covers(certificate_name: str, domain: str) -> bool:
     pattern, host = normalise(certificate_name), normalise(domain)
     if not pattern or not host:
         return False
+    if host.startswith("*."):
+        return pattern == host
     if pattern.startswith("*."):
         head, _, rest = host.partition(".")
         return bool(head) and head != "*" and rest == pattern[2:]

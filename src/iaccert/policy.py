@@ -79,6 +79,11 @@ def apply_policy(result, policy: Policy) -> None:
         result.findings = kept + reports
         result.suppressed.extend(hidden)
     if policy.enabled is not None:
+        result.ignored_not_analysed = sum(
+            1
+            for f in result.findings
+            if f.rule.id in ("IAC000", "IAC001", "IAC004") and f.rule.id not in policy.enabled
+        )
         result.findings = [f for f in result.findings if f.rule.id in policy.enabled]
         result.suppressed = [f for f in result.suppressed if f.rule.id in policy.enabled]
     if policy.write_baseline is not None:

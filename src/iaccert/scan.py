@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .bindings import bindings
 from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
@@ -26,7 +28,41 @@ class ScanResult:
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a suppression/baseline
     stale_baseline: list | None = None  # --baseline: entries no finding matches any more
     fixable: tuple[int, int] = (0, 0)  # (safe, unsafe-only) fixes `lint --fix` has: text hint
+    # each domain seen -> checked | unknown (IAC109: the code cannot tell) | latent (switched
+    # off by the code's values); what the summary's counts say
+    domain_states: dict = field(default_factory=dict)
+    ignored_not_analysed: int = 0  # IAC000/IAC001 findings --ignore or the configuration hid
     configuration: dict | None = None  # the file read and what it changed (config.describe)
+
+    def domains_in(self, state: str) -> int:
+        return sum(1 for s in self.domain_states.values() if s == state)
+
+
+UNKNOWN_RULE = "IAC109"
+
+
+def domain_key(chain: Chain) -> tuple:
+    """A domain analysed on several Fn::If branches (same place, same logical id) is one;
+    one Terraform module run by two roots (two Terragrunt units, say) makes two."""
+    domain = chain.domain
+    root = domain.root if domain.source == "terraform" else ""
+    return (root, domain.location.file, domain.location.line, domain.logical_id or domain.address)
+
+
+def domain_states(chains: list[Chain], unknown: set[int]) -> dict:
+    """Each domain's state; of several chains for one domain, unknown wins over checked,
+    and a domain is latent only when every chain of it is."""
+    rank = {"latent": 0, "checked": 1, "unknown": 2}
+    states: dict = {}
+    for chain in chains:
+        if chain.domain.latent:
+            state = "latent"
+        else:
+            state = "unknown" if id(chain) in unknown else "checked"
+        key = domain_key(chain)
+        if key not in states or rank[state] > rank[states[key]]:
+            states[key] = state
+    return states
 
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
@@ -41,28 +77,67 @@ def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
     )
 
 
+NOTE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _domain_types_in(file: str) -> list[str]:
+    """The domain resource types a file's text names (read once more, bounded)."""
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read(NOTE_MAX_BYTES + 1)
+    except OSError:
+        return []
+    if len(data) > NOTE_MAX_BYTES:
+        return []
+    from .terraform.prefilter import searchable_text
+
+    text = searchable_text(file, data.decode("utf-8", "replace"))
+    # whole names: aws_api_gateway_domain_name_access_association is not a domain
+    return sorted(
+        t for t in bindings()["domains"] if re.search(rf"(?<![\w:]){re.escape(t)}(?![\w])", text)
+    )
+
+
+def _problem_message(problem, chains: list[Chain]) -> str:
+    """An unparsable file that names a domain type says that its domains were not analysed."""
+    if problem.rule != "IAC000" or "not analysed" in problem.message:
+        return problem.message
+    types = _domain_types_in(problem.file)
+    if not types:
+        return problem.message
+    named = ", ".join(types)
+    if any(c.domain.location.file == problem.file for c in chains):
+        return (
+            f"{problem.message}; an API Gateway domain ({named}) in the part that does not "
+            "parse is not analysed"
+        )
+    return f"{problem.message}; the API Gateway domains it defines ({named}) are not analysed"
+
+
 def findings_for(project: Project) -> ScanResult:
     chains = build_chains(project)
     findings = [
-        make(p.rule, p.message, Location(p.file, p.line, p.line, p.column), "", None)
+        make(
+            p.rule,
+            _problem_message(p, chains),
+            Location(p.file, p.line, p.line, p.column),
+            "",
+            None,
+        )
         for p in project.problems
     ]
+    unknown: set[int] = set()
     for chain in chains:
         for rule_id, fn in CHECKS.items():
-            findings.extend(_finding(rule_id, hit, chain) for hit in fn(chain))
+            hits = list(fn(chain))
+            if hits and rule_id == UNKNOWN_RULE:
+                unknown.add(id(chain))
+            findings.extend(_finding(rule_id, hit, chain) for hit in hits)
     findings.sort(key=Finding.sort_key)
-    # a domain analysed on several Fn::If branches (same place, same logical id) is one domain;
-    # one Terraform module run by two roots (two Terragrunt units, say) makes two
-    domains = {
-        (
-            c.domain.root if c.domain.source == "terraform" else "",
-            c.domain.location.file,
-            c.domain.location.line,
-            c.domain.logical_id or c.domain.address,
-        )
-        for c in chains
-    }
-    return ScanResult(findings, len(project.files), len(domains), chains)
+    states = domain_states(chains, unknown)
+    result = ScanResult(findings, len(project.files), len(states), chains)
+    result.domain_states = states
+    return result
 
 
 def _finish(project: Project, policy: Policy | None) -> ScanResult:

@@ -14,9 +14,12 @@ resources may say it in ``Metadata: {iaccert: {ignore: [{id: IAC104, reason: ...
 
 Comments are not in the parsed blocks, so each file is scanned line by line here, its
 lines numbered as its parser numbered them (src/iaccert/lines.py); the resources of the
-model give the blocks' line ranges. A suppression without a reason is
-reported (IAC002), and so is one that hides nothing (IAC003) — those two rules are not
-suppressed in source (select or ignore them instead).
+model give the blocks' line ranges. A suppression without a reason is reported (IAC002),
+and so is one that hides nothing (IAC003). Five rules are never suppressed in source,
+only by ``--ignore`` or the configuration: IAC000, IAC001 and IAC004 say that part of
+the code was not analysed (a comment there would make its domains vanish with a green
+run), IAC002 and IAC003 report on the suppressions themselves. A comment that names one
+of them is IAC003.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from .safe_read import LARGE_LIMIT, read_text
 
 REASONLESS, UNUSED = "IAC002", "IAC003"
 META_RULES = (REASONLESS, UNUSED)
+# what was not analysed, and the reports on suppressions: selected or ignored, never hidden
+NOT_IN_SOURCE = frozenset({"IAC000", "IAC001", "IAC004", *META_RULES})
 
 _COMMENT = {  # a comment starts the line or follows whitespace
     "hcl": re.compile(r"(?:^|\s)(?:#|//)\s*(iaccert\s*:.*)$"),
@@ -63,7 +68,7 @@ class Directive:
     used: set[str] = field(default_factory=set)  # selectors that hid a finding
 
     def covers(self, finding: Finding) -> bool:
-        if self.problem or finding.location.file != self.file or finding.rule.id in META_RULES:
+        if self.problem or finding.location.file != self.file or finding.rule.id in NOT_IN_SOURCE:
             return False
         if not self.file_level and not self.start <= finding.location.line <= self.end:
             return False
@@ -285,10 +290,19 @@ def _reports(found: list[Directive], live: bool) -> list[Finding]:
         else:
             unknown = [s for s, ids in d.rules.items() if not ids]
             problems += [f"'{s}' is not a rule code, code prefix or name" for s in unknown]
+            fixed = [s for s, ids in d.rules.items() if ids and ids <= NOT_IN_SOURCE]
+            if fixed:
+                problems.append(
+                    f"{', '.join(fixed)} cannot be suppressed in source (what was not analysed "
+                    f"must stay visible): use --ignore or the configuration's ignore"
+                )
             idle = [
                 s
                 for s, ids in d.rules.items()
-                if ids and s not in d.used and (live or any(catalog[i].mode != "live" for i in ids))
+                if ids
+                and s not in fixed
+                and s not in d.used
+                and (live or any(catalog[i].mode != "live" for i in ids))
             ]
             if idle:
                 problems.append(f"no {', '.join(idle)} finding in {d.target}")

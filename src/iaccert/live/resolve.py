@@ -19,7 +19,7 @@ from ..chain import Chain, parse_arn
 from ..checks import domain_label
 from ..findings import Finding, Incomplete, make
 from ..model import is_known
-from ..scan import ScanResult
+from ..scan import ScanResult, domain_key
 from . import checks
 from .faults import boto_errors, incomplete
 from .inventory import (
@@ -216,6 +216,8 @@ def resolve_static(
         if not outcome.checked:
             continue  # the IAC109 note stays
         result.findings.remove(note)
+        if domain_key(chain) in result.domain_states:
+            result.domain_states[domain_key(chain)] = "checked"
         for hit in outcome.hits:
             finding = make(
                 hit.rule_id,

@@ -63,6 +63,12 @@ def render(result: ScanResult) -> str:
         "findings": [finding_dict(f) for f in result.findings],
         "summary": {"files": result.files, "domains": result.domains, **counts},
     }
+    if getattr(result, "domain_states", None):
+        doc["summary"].update(
+            {f"domains_{s}": result.domains_in(s) for s in ("checked", "unknown", "latent")}
+        )
+    if getattr(result, "ignored_not_analysed", 0):
+        doc["summary"]["ignored_not_analysed"] = result.ignored_not_analysed
     _add_suppressed(doc, result)
     configuration = getattr(result, "configuration", None)
     if configuration and configuration.get("file"):  # a file read: what it changed

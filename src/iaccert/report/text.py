@@ -38,6 +38,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _domain_breakdown(result: ScanResult) -> str:
+    """``(3 checked, 1 unknown, 1 latent) ``: how far each domain seen was checked."""
+    states = getattr(result, "domain_states", None)
+    if not states:
+        return ""
+    parts = [f"{result.domains_in('checked')} checked"]
+    parts += [f"{result.domains_in(s)} {s}" for s in ("unknown", "latent") if result.domains_in(s)]
+    return f"({', '.join(parts)}) "
+
+
 def summary(result: ScanResult) -> str:
     counts = {s: 0 for s in SEVERITY_ORDER}
     for f in result.findings:
@@ -48,7 +58,7 @@ def summary(result: ScanResult) -> str:
     text = (
         f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, "
         f"{_plural(counts['note'], 'note')} in {_plural(result.domains, 'domain')} "
-        f"{scanned}"
+        f"{_domain_breakdown(result)}{scanned}"
     )
     if result.live:
         text += f"; {len(result.incomplete)} could not be checked"
@@ -58,6 +68,9 @@ def summary(result: ScanResult) -> str:
         text += f"; {in_source} suppressed"
     if len(hidden) > in_source:
         text += f"; {len(hidden) - in_source} baselined"
+    ignored = getattr(result, "ignored_not_analysed", 0)
+    if ignored:
+        text += f"; {ignored} not-analysed findings (IAC000/IAC001/IAC004) ignored by selection"
     configuration = summary_text(getattr(result, "configuration", None))
     if configuration:  # a file that changes the verdict is never silent
         text += f"; {configuration}"

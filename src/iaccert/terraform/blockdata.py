@@ -42,6 +42,8 @@ def _encode_block(block: Block) -> list:
         [_encode_block(b) for b in block.blocks],
         block.line,
         block.end_line,
+        block.problem,
+        block.problem_line,
     ]
 
 
@@ -115,7 +117,8 @@ def decode_blocks(data: Any, file: str) -> list[Block]:
 
 
 def _decode_block(data: Any, file: str) -> Block:
-    type_, labels, attrs, blocks, line, end_line = _list(data, 6)
+    # an entry of 6 (written before blocks carried their problem) is a miss: re-parsed
+    type_, labels, attrs, blocks, line, end_line, problem, problem_line = _list(data, 8)
     if not isinstance(attrs, dict):
         raise ValueError("attributes are not an object")
     block = Block(
@@ -129,6 +132,7 @@ def _decode_block(data: Any, file: str) -> Block:
         expr, a_line, a_end = _list(value, 3)
         block.attrs[name] = Attribute(name, _decode(expr), _int(a_line), _int(a_end))
     block.blocks = [_decode_block(item, file) for item in _list(blocks)]
+    block.problem, block.problem_line = _str(problem), _int(problem_line)
     return block
 
 

@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import ParseProblem
 from ..safe_read import Refused, Roots
 from ..safe_read import read_bytes as safe_read_bytes
 from .blockdata import decode_blocks, encode_blocks
 from .expr import Lit, traversal_root
-from .hcl import Attribute, Block, ParseError, load_hcl, parse_tree
+from .hcl import Attribute, Block, BlockError, ParseError, load_hcl, parse_tree
 from .overrides import is_override, merge_block, provider_key
 from .tfjson import load_tfjson
 
@@ -78,6 +79,9 @@ def decode_text(data: bytes) -> str:
 
 
 def _add(config: ModuleConfig, block: Block) -> None:
+    if block.problem:
+        config.problems.append(block_problem(block))
+        return
     if block.type == "resource" and len(block.labels) == 2:
         config.resources[".".join(block.labels)] = block
     elif block.type == "data" and len(block.labels) == 2:
@@ -92,6 +96,17 @@ def _add(config: ModuleConfig, block: Block) -> None:
         config.outputs[block.labels[0]] = block
     elif block.type == "provider" and block.labels:
         config.providers.append(block)
+
+
+def block_problem(block: Block) -> ParseProblem:
+    """IAC000 for one block Terraform refuses: that block is not analysed, the file's others are."""
+    what = " ".join([block.type, *(f'"{label}"' for label in block.labels)])
+    lost = "this block is not analysed"
+    if block.type == "resource" and block.labels and block.labels[0] in bindings()["domains"]:
+        lost = f"the API Gateway domain {'.'.join(block.labels)} is not analysed"
+    return ParseProblem(
+        block.file, block.problem_line or block.line, 1, f"{what}: {block.problem}; {lost}"
+    )
 
 
 def parse_file(
@@ -260,5 +275,8 @@ def load_tfvars(path: Path, roots: Roots | None = None) -> dict[str, Attribute]:
     kids = _tree_kids(tree)
     if not kids:
         return {}
-    attrs, _ = _body(kids[0], str(path))
+    try:
+        attrs, _ = _body(kids[0], str(path))
+    except BlockError as exc:
+        raise ParseError(str(exc), exc.line) from None
     return attrs

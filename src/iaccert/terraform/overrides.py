@@ -59,7 +59,9 @@ def merge_block(original: Block, override: Block) -> MergedBlock:
         original.file,
         original.line,
         original.end_line,
-        files,
+        problem=original.problem,
+        problem_line=original.problem_line,
+        attr_files=files,
     )
 
 

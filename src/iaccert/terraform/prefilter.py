@@ -6,6 +6,10 @@ one of its files names a domain resource type, or it calls a registry/git module
 can create one (a known-module model that does, or a downloaded copy that names one).
 Every other group cannot produce a chain, so it is never parsed.
 
+The text is searched as Terraform will read it: escapes that can spell any character
+(``\u005f`` in an HCL string or label, every JSON escape in ``.tf.json``) are decoded
+first, so a spelling never hides a domain type or a module source from the filter.
+
 What a directory's text says is remembered in the cache under its files' names, sizes
 and modification times, so an unchanged tree is only listed, not read, on the next run.
 """
@@ -25,6 +29,12 @@ from .downloaded import read_modules_json
 from .known_modules import family_creates_domains
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
+# HCL strings and labels spell any character as \uNNNN or \UNNNNNNNN; JSON as \uNNNN, and
+# it escapes a few more. Decoding an escape where it is not one (a literal backslash)
+# only makes the filter keep more files, never fewer.
+_HCL_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+_JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
+_JSON_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
 @dataclass
@@ -62,6 +72,30 @@ def _listing(directory: Path, suffixes: tuple[str, ...]) -> tuple | None:
     return tuple(sorted(found))
 
 
+def _code_point(digits: str) -> str:
+    value = int(digits, 16)
+    return chr(value) if value <= 0x10FFFF else "\ufffd"
+
+
+def _hcl_unescaped(match: re.Match) -> str:
+    return _code_point(match.group(1) or match.group(2))
+
+
+def _json_unescaped(match: re.Match) -> str:
+    if match.group(1):
+        return _code_point(match.group(1))
+    return _JSON_SIMPLE.get(match.group(2), match.group(2))
+
+
+def searchable_text(name: str, text: str) -> str:
+    """The file's text with the escapes Terraform decodes decoded (same length or shorter)."""
+    if "\\" not in text:
+        return text
+    if name.endswith(".json"):
+        return _JSON_ESCAPE.sub(_json_unescaped, text)
+    return _HCL_ESCAPE.sub(_hcl_unescaped, text)
+
+
 def read_facts(
     directory: Path, listing: tuple | None, pattern: re.Pattern, roots: Roots | None = None
 ) -> ModuleFacts:
@@ -71,7 +105,7 @@ def read_facts(
         facts.files.append(name)
         try:  # the size limit applies before reading: a 1 GiB sparse file is never read
             data = read_bytes(directory / name, roots, SOURCE_LIMIT)
-            texts.append(data.decode("utf-8", "replace"))
+            texts.append(searchable_text(name, data.decode("utf-8", "replace")))
         except OSError:  # refused or unreadable: the group is parsed, and the file reported
             facts.unreadable = True
     text = "\n".join(texts)

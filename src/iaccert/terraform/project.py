@@ -141,6 +141,8 @@ class RootAnalysis:
         self.problems: list[ParseProblem] = []
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
+        # (block, scope) of domains and module calls the code's values switch off -> why
+        self._latent: dict[tuple[int, int], str] = {}
         self._downloaded = self._modules_json()
         self.dependency_roots: list[ModuleInstance] = []  # Terragrunt dependencies analysed here
         config = config if config is not None else loader.load(self.directory)
@@ -286,6 +288,8 @@ class RootAnalysis:
             if isinstance(count, bool) or not isinstance(count, int | float):
                 return "count", [0]
             if count < 1:
+                if latent:
+                    self._latent[id(block), id(scope)] = f"count is {count:g} with these values"
                 return "count", [0] if latent else []
             count = int(min(count, 2**62)) if count == count else 0  # inf, nan
             return "count", list(range(self._capped(block, count)))
@@ -301,6 +305,7 @@ class RootAnalysis:
             if value in ({}, []):
                 if not latent:
                     return "for_each", []
+                self._latent[id(block), id(scope)] = "for_each is empty with these values"
                 return "unknown", Unknown("for_each is empty with the values in this code")
             return "unknown", unknown_from(value, "for_each decided at apply")
         self.instance_count += 1  # counted, never refused: the tree's shape is the source's
@@ -516,8 +521,7 @@ class RootAnalysis:
                 for key in table:
                     if _checked_elsewhere(inst, table[key]):
                         continue
-                    _, instances = inst.instances(kind, key)
-                    out.extend(self._resource(inst, i) for i in instances)
+                    out.extend(self._resources_of(inst, kind, key, table[key]))
         first = self.root.config.files[0] if self.root.config.files else "."
         if self.ev.steps > self.ev.max_steps:
             self.problems.append(
@@ -539,6 +543,36 @@ class RootAnalysis:
                 )
             )
         return out
+
+    def _resources_of(self, inst: ModuleInstance, kind: str, key: str, block: Any) -> list:
+        """The instances of one block; an internal error in it is IAC000 for that block only."""
+        try:
+            _, instances = inst.instances(kind, key)
+            return [self._resource(inst, i) for i in instances]
+        except Exception as exc:  # noqa: BLE001 - one block must not stop the scan
+            what = inst.prefix(f"data.{key}" if kind == "data" else key)
+            self.problems.append(
+                ParseProblem(
+                    block.file,
+                    block.line,
+                    1,
+                    f"{what} could not be analysed (internal error: {type(exc).__name__}); "
+                    "it is left out, the rest is analysed",
+                )
+            )
+            return []
+
+    def _latent_reason(self, inst: ModuleInstance, block: Any) -> str:
+        """Why this block is not created with the code's values (its own count or for_each,
+        or a module call around it); "" when it is."""
+        reason = self._latent.get((id(block), id(inst.scope)), "")
+        node = inst
+        while not reason and node.parent is not None:
+            off = self._latent.get((id(node.call), id(node.parent.scope)))
+            if off:
+                reason = f"{node.address} is switched off: {off}"
+            node = node.parent
+        return reason
 
     def _resource(self, inst: ModuleInstance, instance: Any) -> Resource:
         block = instance.block
@@ -572,6 +606,7 @@ class RootAnalysis:
             depends_on=depends,
             kind=instance.kind,
             module=inst.address,
+            latent=self._latent_reason(inst, block),
         )
 
 

@@ -93,14 +93,31 @@ def _body(obj: dict, type_: str, labels: tuple, file: str) -> Block:
     return block
 
 
+def _checked_body(item: Any, type_: str, labels: tuple, file: str) -> Block:
+    """One block; one Terraform refuses (not an object, a bad template) carries its problem,
+    so that the file's other blocks are still analysed."""
+    line = getattr(item, "line", 1)
+    if not isinstance(item, dict):
+        block = Block(type_, labels, file=file, line=line, end_line=line)
+        block.problem = f"the block's body is a JSON {type(item).__name__}, not an object"
+        block.problem_line = line
+        return block
+    try:
+        return _body(item, type_, labels, file)
+    except TemplateError as exc:
+        block = Block(type_, labels, file=file, line=line, end_line=getattr(item, "end_line", line))
+        block.problem, block.problem_line = str(exc), line
+        return block
+
+
 def _blocks(type_: str, value: Any, depth: int, labels: tuple, file: str) -> list[Block]:
     items = value if isinstance(value, list) else [value]
     out: list[Block] = []
     for item in items:
-        if not isinstance(item, dict):
-            continue
         if depth == 0:
-            out.append(_body(item, type_, labels, file))
+            out.append(_checked_body(item, type_, labels, file))
+            continue
+        if not isinstance(item, dict):
             continue
         for label, inner in item.items():
             if label != "//":
