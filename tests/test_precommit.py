@@ -206,8 +206,9 @@ def test_commit_is_refused_with_the_finding_and_a_fixed_one_passes(tmp_path):
     output = broken.stdout + broken.stderr
     assert broken.returncode != 0 and hook_failed.search(output), output
     assert "IAC101 [error]" in output and "api.dev.example.com" in output, output
-    module.write_text(SHARED_MODULE.replace("= var.method", '= "DNS"'))
-    fixed = commit("the module asks for DNS")  # (the refused commit left nothing behind)
+    # the fix is a change of its own: the refused commit left nothing behind
+    module.write_text(SHARED_MODULE.replace("= var.method", "= var.method # DNS by default"))
+    fixed = commit("the module follows its input again")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
     tfvars = project / "envs" / "prod" / "terraform.tfvars"
