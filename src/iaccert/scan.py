@@ -82,14 +82,13 @@ NOTE_MAX_BYTES = 5 * 1024 * 1024
 
 def _domain_types_in(file: str) -> list[str]:
     """The domain resource types a file's text names (read once more, bounded)."""
-    try:
-        with open(file, "rb") as fh:
-            data = fh.read(NOTE_MAX_BYTES + 1)
+    from .safe_read import default_roots, read_bytes
+    from .terraform.prefilter import searchable_text
+
+    try:  # as every read of scanned input: a FIFO or a link out of the tree is not opened
+        data = read_bytes(Path(file), default_roots(Path(file)), NOTE_MAX_BYTES)
     except OSError:
         return []
-    if len(data) > NOTE_MAX_BYTES:
-        return []
-    from .terraform.prefilter import searchable_text
 
     text = searchable_text(file, data.decode("utf-8", "replace"))
     # whole names: aws_api_gateway_domain_name_access_association is not a domain

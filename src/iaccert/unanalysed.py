@@ -43,10 +43,11 @@ _SLS_DOMAIN = re.compile(r"\b(?:customDomains?|DomainName)\b")
 
 
 def _text(path: Path) -> str | None:
+    """A source file's text, read as every scanned file is (src/iaccert/safe_read.py)."""
+    from .safe_read import default_roots, read_text
+
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
+        return read_text(path, default_roots(path), MAX_BYTES, errors="replace")
     except OSError:
         return None
 
@@ -86,9 +87,10 @@ def _domain_source(app: Path) -> tuple[Path, int] | None:
 
 def _cdk_output(app: Path) -> Path:
     """The cloud assembly directory: cdk.json's ``output``, else cdk.out."""
+    text = _text(app / "cdk.json")
     try:
-        config = json.loads((app / "cdk.json").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        config = json.loads(text.lstrip("\ufeff")) if text else {}
+    except (ValueError, RecursionError):
         config = {}
     output = config.get("output") if isinstance(config, dict) else None
     return app / (output if isinstance(output, str) and output else "cdk.out")
