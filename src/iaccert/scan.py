@@ -9,7 +9,7 @@ from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
-from .model import Location, Project
+from .model import Location, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
 
 
@@ -30,14 +30,40 @@ class ScanResult:
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
     related = [Related(r.location, r.address) for r in hit.related if r is not None]
-    return make(
+    location, note, trail = origin_location(hit.resource, hit.attr)
+    finding = make(
         rule_id,
-        hit.message,
-        hit.resource.location_of(hit.attr) if hit.attr else hit.resource.location,
+        hit.message + note,
+        location,
         hit.resource.address,
         chain.domain.address,
-        related,
+        [Related(where, what) for where, what in trail] + related,
     )
+    finding.trail = tuple(where for where, _ in trail)
+    return finding
+
+
+def origin_location(
+    resource: Resource, attr: str | None
+) -> tuple[Location, str, list[tuple[Location, str]]]:
+    """Where a finding about ``attr`` of ``resource`` points: where its value was set (a
+    caller's argument, a variables file, a default), when a front end recorded that, else
+    the attribute's own line. Returns (primary location, a note for the message, the steps
+    between as (location, what is set there), the resource's own line first)."""
+    own = resource.location_of(attr) if attr else resource.location
+    steps = resource.attr_origins.get(attr, []) if attr else []
+    if not steps:
+        return own, "", []
+    last = steps[-1]
+    located = [s for s in steps if s.location is not None]
+    note = f"; {attr} is set by {last.what}"
+    if last.location is not None:
+        note += f" at {last.location.file}:{last.location.line}"
+    if not located:
+        return own, note, []
+    primary = located[-1].location
+    trail = [(own, resource.address)] + [(s.location, s.address) for s in located[:-1]]
+    return primary, note, [(where, what) for where, what in trail if where != primary]
 
 
 def findings_for(project: Project) -> ScanResult:

@@ -42,6 +42,7 @@ def load_terraform(
             if key not in seen_addresses:
                 seen_addresses.add(key)
                 project.resources.append(resource)
+        project.module_calls.extend(analysis.module_calls())
         project.problems.extend(analysis.problems)
     seen = set()
     for problem in loader.problems():

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..bindings import bindings
 from ..cache import ParseCache
-from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
+from ..model import Location, Origin, ParseProblem, Region, Resource, Unknown, refs_of
 from .config import (
     ModuleConfig,
     depends_on_names,
@@ -33,6 +33,7 @@ from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
 from .known_modules import ModuleModel, find_model
+from .origins import attribute_origins, tfvars_origin
 from .limits import (
     MAX_ITEMS,
     MAX_NUMBER_BITS,
@@ -133,6 +134,7 @@ class RootAnalysis:
         self.ev = Evaluator(options.limits())
         self.instance_count = 0  # module and resource instances made in this tree
         self.problems: list[ParseProblem] = []
+        self._given_origins: dict[str, Origin] = {}  # where each root value was given
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
         self._downloaded = self._modules_json()
@@ -143,9 +145,11 @@ class RootAnalysis:
     # -- root variable values ------------------------------------------------------------
     def _root_values(self) -> dict[str, Any]:
         given: dict[str, Any] = {}
+        origins = self._given_origins
         for key, value in self.options.environ.items():
             if key.startswith("TF_VAR_"):
                 given[key[7:]] = _cli_value(value)
+                origins[key[7:]] = Origin(f"environment variable {key}", None, f"var.{key[7:]}")
         files = [self.directory / "terraform.tfvars", self.directory / "terraform.tfvars.json"]
         files += sorted(
             p
@@ -158,14 +162,24 @@ class RootAnalysis:
             if not path.is_file():
                 continue
             try:
-                given.update({k: a.expr for k, a in load_tfvars(path).items()})
+                assigned = load_tfvars(path)
             except (ParseError, OSError) as exc:
                 line = getattr(exc, "line", 1)
                 shown = self.loader.display(path)
                 self.problems.append(ParseProblem(shown, line, 1, str(exc)))
+                continue
+            shown = self.loader.display(path)
+            for name, attr in assigned.items():
+                given[name] = attr.expr
+                origins[name] = tfvars_origin(name, attr, path, shown)
         for name, value in self.options.variables:
             given[name] = _cli_value(value)
+            origins[name] = Origin(f"--var {name}", None, f"var.{name}")
         return given
+
+    def root_origin(self, name: str) -> Origin | None:
+        """Where the user gave root variable ``name`` a value (None: its default applies)."""
+        return self._given_origins.get(name)
 
     def root_variable(self, name: str) -> Any:
         return self._given.get(name)
@@ -467,6 +481,7 @@ class RootAnalysis:
         location = Location(block.file, block.line, block.end_line)
         if inst.call_site is not None:
             location, lines = inst.call_site
+        origins = attribute_origins(inst, block)
         return Resource(
             address=instance.address,
             type=block.labels[0],
@@ -477,4 +492,16 @@ class RootAnalysis:
             depends_on=depends,
             kind=instance.kind,
             module=inst.address,
+            attr_origins=origins,
         )
+
+    def module_calls(self) -> list[tuple[Location, str]]:
+        """Every module block in the user's code (not inside a downloaded module), once."""
+        out: dict[tuple[str, int], tuple[Location, str]] = {}
+        for inst in self.module_instances():
+            if inst.call_site is not None:
+                continue
+            for name, block in inst.config.modules.items():
+                where = Location(block.file, block.line, block.end_line)
+                out.setdefault((block.file, block.line), (where, inst.prefix(f"module.{name}")))
+        return list(out.values())
