@@ -130,4 +130,3 @@ def _json_line(text: str, name: str) -> int:
         if pattern.search(line):
             return number
     return 1
-

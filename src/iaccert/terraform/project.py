@@ -33,7 +33,6 @@ from .expr import Lit, traversal_root
 from .functions import unknown_from
 from .hcl import ParseError
 from .known_modules import ModuleModel, find_model
-from .origins import attribute_origins, tfvars_origin
 from .limits import (
     MAX_ITEMS,
     MAX_NUMBER_BITS,
@@ -43,6 +42,7 @@ from .limits import (
     MAX_VALUE_SIZE,
     Limits,
 )
+from .origins import attribute_origins, tfvars_origin
 from .templates import parse_expression
 
 
