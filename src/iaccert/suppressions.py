@@ -170,7 +170,7 @@ def _attach(directive: Directive, line: int, blocks: list[_Block], lines: list[s
         inner = [b for b in blocks if b.start <= target <= b.end]
         chosen = min(inner, key=lambda b: b.end - b.start, default=None)
     if chosen is None:
-        directive.problem = "it is not on or directly above a resource"
+        directive.problem = "it is not on or directly above a resource or module block"
         return
     directive.start, directive.end, directive.resource = chosen.start, chosen.end, chosen.address
 
