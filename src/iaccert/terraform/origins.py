@@ -128,7 +128,10 @@ def attribute_origins(inst: Any, block: Any) -> dict[str, list[Origin]]:
     """Each top-level attribute of a resource block whose value was set by a variable."""
     out = {}
     for name, attr in block.attrs.items():
-        steps = trace(attr.expr, inst)
+        try:
+            steps = trace(attr.expr, inst)
+        except RecursionError:  # an expression nested beyond Python's stack: no origin
+            continue
         if steps:
             out[name] = steps
     return out

@@ -135,6 +135,7 @@ class RootAnalysis:
         self.instance_count = 0  # module and resource instances made in this tree
         self.problems: list[ParseProblem] = []
         self._given_origins: dict[str, Origin] = {}  # where each root value was given
+        self._origins: dict[tuple[int, int], dict] = {}  # per module instance and block
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
         self._downloaded = self._modules_json()
@@ -481,7 +482,10 @@ class RootAnalysis:
         location = Location(block.file, block.line, block.end_line)
         if inst.call_site is not None:
             location, lines = inst.call_site
-        origins = attribute_origins(inst, block)
+        key = (id(inst), id(block))  # every instance of a block has the same origins
+        if key not in self._origins:
+            self._origins[key] = attribute_origins(inst, block)
+        origins = self._origins[key]
         return Resource(
             address=instance.address,
             type=block.labels[0],
