@@ -245,3 +245,14 @@ def test_cloudformation_parameters_file_and_parameter_option(tmp_path):
     (given,) = _open(_lint(case, "--parameter", "ValidationMethod=EMAIL"))
     assert (given["file"], given["line"]) == ("api.yaml", _line_of(api, "ValidationMethod: !Ref"))
     assert given["message"].endswith("ValidationMethod is set by --parameter ValidationMethod")
+
+
+def test_suppression_on_a_nested_stack_hides_what_its_parameters_set(tmp_path):
+    case = _copy("cfn_parameter_origin", tmp_path)
+    platform = case / "platform.yaml"
+    _insert(platform, _line_of(platform, "BillingStack:"), f"  # iaccert: ignore[IAC101] {REASON}")
+    findings = _lint(case)
+    hidden = [(f["resource"], f["file"]) for f in findings if "suppressed" in f]
+    assert hidden == [("BillingStack/Certificate", "platform.yaml")]
+    assert [f["resource"] for f in _open(findings)] == ["OrdersCertificate"]
+    assert not [f for f in findings if f["rule_id"] == "IAC003"]
