@@ -29,6 +29,9 @@ class Rule:
     fix: str = ""  # what `lint --fix` does for it, "safe: …" or "unsafe: …"; "" when nothing
     tags: tuple[str, ...] = ()  # "security" only where the rule is about security
     precision: str = "high"  # one of PRECISIONS
+    # the attribute a finding names is the value to change: it points where that value was
+    # set (a caller's argument, a variables file); else at the attribute, the origin related
+    points_at_origin: bool = False
 
     @property
     def security(self) -> bool:
@@ -60,6 +63,7 @@ def rules() -> dict[str, Rule]:
             fix=data.get("fix", ""),
             tags=tuple(data.get("tags", ())),
             precision=data.get("precision", "high"),
+            points_at_origin=bool(data.get("points_at_origin", False)),
         )
     return out
 

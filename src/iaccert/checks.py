@@ -89,7 +89,7 @@ def email_validation(chain: Chain) -> Iterator[Hit]:
     if cert is not None and _validation_method(chain) == "EMAIL":
         yield Hit(
             cert,
-            "validation_method",
+            chain.cert_binding.get("validation_method", "validation_method").removeprefix("$."),
             f"certificate {cert.address} of domain {domain_label(chain)} is validated by EMAIL: "
             "every issue and renewal waits for a person to approve an email; use DNS validation",
             [chain.domain],

@@ -69,6 +69,10 @@ def rule_markdown(rule: Rule) -> str:
         facts.append("**Applies to:** " + ", ".join(APPLIES_TO.get(a, a) for a in rule.applies_to))
     if rule.fix:
         facts.append(f"**Fix:** {rule.fix}")
+    if rule.points_at_origin:
+        facts.append(
+            "**Points at:** where the deciding value is set (a caller's argument, `.tfvars`)"
+        )
     parts = [f"## {rule.id} {rule.name}", f"_{rule.summary}_", " · ".join(facts)]
     if rule.doc_text:
         parts.append(_demote(rule.doc_text))
@@ -105,6 +109,7 @@ def rule_dict(rule: Rule) -> dict:
         "applies_to": list(rule.applies_to),
         "tags": list(rule.tags),
         "precision": rule.precision,
+        "points_at_origin": rule.points_at_origin,
         "summary": rule.summary,
         "why": rule.why,
         "docs": rule.doc_text,

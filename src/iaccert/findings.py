@@ -37,6 +37,9 @@ class Finding:
     # live findings: "account/region/domain-name" (SARIF logicalLocations); location.file is ""
     logical_location: str | None = None
     suppressed: Suppression | None = None  # set by policy.py: in ScanResult.suppressed instead
+    # where the value that decided it was written on its way to ``location`` (the resource's
+    # own line, each module argument): a suppression at any of them applies
+    trail: tuple[Location, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.severity:

@@ -20,6 +20,19 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """One step of where an attribute's value was set, outside the resource that uses it:
+    a module call's argument, a variables file, a variable's default, a template parameter.
+
+    ``location`` is None for values given where no file holds them (``--var``, ``TF_VAR_``,
+    ``--parameter``); ``what`` says it in a finding's message."""
+
+    what: str  # "module.cert's argument method", "var.method in terraform.tfvars"
+    location: Location | None
+    address: str = ""  # what is set there ("module.cert", "var.method", "parameter Method")
+
+
+@dataclass(frozen=True, slots=True)
 class Computed:
     """An attribute of a resource that only exists after apply (``aws_acm_certificate.c.arn``)."""
 
@@ -111,6 +124,9 @@ class Resource:
     # why the code's values do not create it (count 0, empty for_each, a module switched
     # off); it is still checked, as a feature flag must not hide a broken chain
     latent: str = ""
+    # where the value of an attribute came from, innermost step first (terraform/origins.py):
+    # a finding about the attribute points at the last located step, where the fix goes
+    attr_origins: dict[str, list[Origin]] = field(default_factory=dict)
 
     def line_of(self, attr: str) -> int:
         return self.attr_lines.get(attr, self.location.line)
@@ -142,9 +158,13 @@ class Project:
     files: set[str] = field(default_factory=set)
     parsed_files: int = 0  # how many files a parser was asked to read (the prefilter's guard)
     roots: Any = None  # safe_read.Roots the scan read inside (suppressions, code frames)
+    # module blocks in the user's code as (block's lines, call address): suppressions above
+    # one apply to the findings that call produces
+    module_calls: list[tuple[Location, str]] = field(default_factory=list)
 
     def merge(self, other: Project) -> None:
         self.resources.extend(other.resources)
         self.problems.extend(other.problems)
         self.files |= other.files
         self.parsed_files += other.parsed_files
+        self.module_calls.extend(other.module_calls)

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .bindings import bindings
+from .catalog import rules
 from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
-from .model import Location, ParseProblem, Project
+from .model import Location, ParseProblem, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
 from .safe_read import Roots
 
@@ -67,14 +68,46 @@ def domain_states(chains: list[Chain], unknown: set[int]) -> dict:
 
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
     related = [Related(r.location, r.address) for r in hit.related if r is not None]
-    return make(
+    to_origin = rules()[rule_id].points_at_origin
+    location, note, trail = origin_location(hit.resource, hit.attr, to_origin)
+    finding = make(
         rule_id,
-        hit.message,
-        hit.resource.location_of(hit.attr) if hit.attr else hit.resource.location,
+        hit.message + note,
+        location,
         hit.resource.address,
         chain.domain.address,
-        related,
+        [Related(where, what) for where, what in trail] + related,
     )
+    finding.trail = tuple(where for where, _ in trail)
+    return finding
+
+
+def origin_location(
+    resource: Resource, attr: str | None, to_origin: bool = True
+) -> tuple[Location, str, list[tuple[Location, str]]]:
+    """Where a finding about ``attr`` of ``resource`` points, when a front end recorded
+    where the attribute's value was set (a caller's argument, a variables file, a default).
+
+    Returns (primary location, a note for the message, the other steps as (location, what
+    is set there)). With ``to_origin`` the primary location is the outermost step, where
+    the value is changed, and the attribute's own line is a step; else the attribute's line
+    stays primary and every step is listed."""
+    own = resource.location_of(attr) if attr else resource.location
+    steps = resource.attr_origins.get(attr, []) if attr else []
+    if not steps:
+        return own, "", []
+    last = steps[-1]
+    note = f"; {attr} is set by {last.what}"
+    if last.location is not None:
+        note += f" at {last.location.file}:{last.location.line}"
+    located = [(s.location, s.address) for s in steps if s.location is not None]
+    if not located:
+        return own, note, []
+    if not to_origin:
+        return own, note, [(where, what) for where, what in located if where != own]
+    primary = located[-1][0]
+    trail = [(own, resource.address), *located[:-1]]
+    return primary, note, [(where, what) for where, what in trail if where != primary]
 
 
 NOTE_MAX_BYTES = 5 * 1024 * 1024

@@ -7,7 +7,11 @@
 A comment (``#`` or ``//`` in HCL, ``#`` in YAML) on a resource's header line, or on the
 comment lines directly above it, suppresses the findings it names (codes, code prefixes
 such as ``IAC1`` or rule names, comma separated) whose primary location lies within that
-resource's block. Written inside a block, it applies to the enclosing resource. In
+resource's block. Written inside a block, it applies to the enclosing resource. On a
+Terraform ``module`` block it applies to the findings that call produces: those located in
+the block (a caller's argument that set the deciding value, a downloaded module's resource)
+or whose value passed through it, for that caller only. Findings whose value was set outside
+the resource (terraform/origins.py) are also hidden by a suppression on the resource. In
 ``.tf.json`` the comment is a ``"//"`` key whose value is ``iaccert: ignore[...] reason``.
 ``ignore-file`` before the first block applies to the whole file. CloudFormation
 resources may say it in ``Metadata: {iaccert: {ignore: [{id: IAC104, reason: ...}]}}``.
@@ -68,13 +72,18 @@ class Directive:
     used: set[str] = field(default_factory=set)  # selectors that hid a finding
 
     def covers(self, finding: Finding) -> bool:
-        if self.problem or finding.location.file != self.file or finding.rule.id in NOT_IN_SOURCE:
+        if self.problem or finding.rule.id in NOT_IN_SOURCE:
             return False
-        if not self.file_level and not self.start <= finding.location.line <= self.end:
+        if not any(self._holds(where) for where in (finding.location, *finding.trail)):
             return False
         hit = [s for s, ids in self.rules.items() if finding.rule.id in ids]
         self.used.update(hit)
         return bool(hit)
+
+    def _holds(self, where: Location) -> bool:
+        if where.file != self.file:
+            return False
+        return self.file_level or self.start <= where.line <= self.end
 
     @property
     def text(self) -> str:
@@ -132,8 +141,11 @@ def _parse(text: str) -> tuple[str, list[str], str] | None:
 
 
 def _blocks(project: Project | None) -> dict[str, list[_Block]]:
-    """Each file's resource blocks (one per block, however many instances it has)."""
+    """Each file's resource and module blocks (one per block, however many instances)."""
     out: dict[str, dict[tuple[int, int], _Block]] = {}
+    for loc, address in project.module_calls if project is not None else []:
+        span = (loc.line, max(loc.line, loc.end_line or loc.line))
+        out.setdefault(loc.file, {}).setdefault(span, _Block(span[0], span[1], address, []))
     for res in project.resources if project is not None else []:
         loc: Location = res.location
         if not loc.file:
@@ -165,7 +177,7 @@ def _attach(directive: Directive, line: int, blocks: list[_Block], lines: list[s
         inner = [b for b in blocks if b.start <= target <= b.end]
         chosen = min(inner, key=lambda b: b.end - b.start, default=None)
     if chosen is None:
-        directive.problem = "it is not on or directly above a resource"
+        directive.problem = "it is not on or directly above a resource or module block"
         return
     directive.start, directive.end, directive.resource = chosen.start, chosen.end, chosen.address
 
@@ -240,7 +252,9 @@ def directives(findings: list[Finding], project: Project | None) -> list[Directi
     """The suppressions of every file that has a finding or a resource the analysis read,
     each file read once (a file the prefilter skipped can hide no finding)."""
     blocks = _blocks(project)
-    files = set(blocks) | {f.location.file for f in findings if f.location.file}
+    files = set(blocks) | {
+        where.file for f in findings for where in (f.location, *f.trail) if where.file
+    }
     out: list[Directive] = []
     for file in sorted(files):
         text = _read(file, getattr(project, "roots", None))
@@ -262,7 +276,9 @@ def apply(
         items.sort(key=lambda d: (d.file_level, d.line))
     kept, hidden = [], []
     for finding in findings:
-        matching = [d for d in by_file.get(finding.location.file, []) if d.covers(finding)]
+        files = dict.fromkeys(where.file for where in (finding.location, *finding.trail))
+        candidates = [d for file in files for d in by_file.get(file, [])]
+        matching = [d for d in candidates if d.covers(finding)]
         if matching:
             finding.suppressed = Suppression("inSource", matching[0].reason)
             hidden.append(finding)

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from ..bindings import bindings
-from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
+from ..model import Location, Origin, ParseProblem, Project, Region, Resource, Unknown, refs_of
 from ..safe_read import OUTSIDE, Refused, Roots, bound, quote, read_text
 from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
+from .origins import given_origins, property_origins
 from .params import read_parameters_file
 from .sam import NESTED_APPLICATION, SAM_DOMAIN_TYPES, implicit_apis, sam_domain
 
@@ -279,9 +280,17 @@ def read_manifests(
 class RootLoad:
     """One root template with its nested stacks, resolved in every world."""
 
-    def __init__(self, loader: CfnLoader, root: Decoded, env: Environment, given: dict):
+    def __init__(
+        self,
+        loader: CfnLoader,
+        root: Decoded,
+        env: Environment,
+        given: dict,
+        origins: dict[str, Origin] | None = None,
+    ):
         self.loader = loader
         self.root = Stack(root, env, given=given)
+        self.given_origins = origins or {}  # where the user gave each parameter value
         self._nest(self.root, [root.path], 0)
         self.stacks = list(self.root.walk())
         self.by_address = {
@@ -455,8 +464,10 @@ class RootLoad:
             attrs = {}
         if resource_type in SAM_DOMAIN_TYPES and not isinstance(attrs.get("Domain"), dict):
             return None  # a SAM API without a custom domain plays no part in any chain
+        origins = {}
         if isinstance(props, dict) and not is_intrinsic(props):
             lines = {**{str(k): line_of(k) for k in props}, **lines}
+            origins = property_origins(props, stack, self.given_origins)
         key = stack.keys.get(logical_id, logical_id)
         line = line_of(key)
         depends = node.get("DependsOn")
@@ -476,6 +487,7 @@ class RootLoad:
             logical_id=logical_id,
             root=root,
             suppress=_suppressions(node.get("Metadata")),
+            attr_origins=origins,
         )
 
 
@@ -517,6 +529,12 @@ def load_cloudformation(
         given.update(values)
         project.problems.extend(problems)
     given.update(dict(options.parameters))
+    origins = given_origins(
+        options.default_parameters,
+        options.parameters_file,
+        display(options.parameters_file) if options.parameters_file is not None else "",
+        options.parameters,
+    )
     environments, problems = read_manifests(manifests, display, roots)
     project.problems.extend(problems)
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
@@ -536,7 +554,7 @@ def load_cloudformation(
         if env.region is None and options.region:
             env = Environment(options.region, env.account, "")
         try:
-            root = RootLoad(loader, template, env, given)
+            root = RootLoad(loader, template, env, given, origins)
             project.resources.extend(root.resources())
             project.problems.extend(root.limit_problems())
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - one template, never the scan

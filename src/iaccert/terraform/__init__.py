@@ -59,6 +59,7 @@ def load_terraform(
             if key not in seen_addresses:
                 seen_addresses.add(key)
                 project.resources.append(resource)
+        project.module_calls.extend(analysis.module_calls())
         project.problems.extend(analysis.problems)
     project.problems = _unique(project.problems)
     seen = set()

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..bindings import bindings
 from ..cache import ParseCache
-from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
+from ..model import Location, Origin, ParseProblem, Region, Resource, Unknown, refs_of
 from ..safe_read import LARGE_LIMIT, OUTSIDE, Refused, Roots, read_text
 from .config import (
     ModuleConfig,
@@ -45,6 +45,7 @@ from .limits import (
     MAX_VALUE_SIZE,
     Limits,
 )
+from .origins import attribute_origins, tfvars_origin
 from .overrides import MergedBlock, provider_key
 from .templates import parse_expression
 from .terragrunt import Unit
@@ -139,6 +140,8 @@ class RootAnalysis:
         self.ev = Evaluator(options.limits())
         self.instance_count = 0  # module and resource instances made in this tree
         self.problems: list[ParseProblem] = []
+        self._given_origins: dict[str, Origin] = {}  # where each root value was given
+        self._origins: dict[tuple[int, int], dict] = {}  # per module instance and block
         self._given = self._root_values()
         self._children: dict[int, dict] = {}
         # (block, scope) of domains and module calls the code's values switch off -> why
@@ -152,9 +155,11 @@ class RootAnalysis:
     # -- root variable values ------------------------------------------------------------
     def _root_values(self) -> dict[str, Any]:
         given: dict[str, Any] = {}
+        origins = self._given_origins
         for key, value in self.options.environ.items():
             if key.startswith("TF_VAR_"):
                 given[key[7:]] = _cli_value(value)
+                origins[key[7:]] = Origin(f"environment variable {key}", None, f"var.{key[7:]}")
         files = [self.directory / "terraform.tfvars", self.directory / "terraform.tfvars.json"]
         files += sorted(
             p
@@ -167,14 +172,24 @@ class RootAnalysis:
             if not os.path.lexists(path) or path.is_dir():
                 continue
             try:
-                given.update({k: a.expr for k, a in load_tfvars(path, self.roots).items()})
+                assigned = load_tfvars(path, self.roots)
             except (ParseError, OSError) as exc:
                 line = getattr(exc, "line", 1)
                 shown = self.loader.display(path)
                 self.problems.append(ParseProblem(shown, line, 1, str(exc)))
+                continue
+            shown = self.loader.display(path)
+            for name, attr in assigned.items():
+                given[name] = attr.expr
+                origins[name] = tfvars_origin(name, attr, path, shown)
         for name, value in self.options.variables:
             given[name] = _cli_value(value)
+            origins[name] = Origin(f"--var {name}", None, f"var.{name}")
         return given
+
+    def root_origin(self, name: str) -> Origin | None:
+        """Where the user gave root variable ``name`` a value (None: its default applies)."""
+        return self._given_origins.get(name)
 
     def root_variable(self, name: str) -> Any:
         return self._given.get(name)
@@ -595,6 +610,10 @@ class RootAnalysis:
         if inst.call_site is not None:
             location, lines = inst.call_site
             files = {}
+        key = (id(inst), id(block))  # every instance of a block has the same origins
+        if key not in self._origins:
+            self._origins[key] = attribute_origins(inst, block)
+        origins = self._origins[key]
         return Resource(
             address=instance.address,
             type=block.labels[0],
@@ -607,7 +626,19 @@ class RootAnalysis:
             kind=instance.kind,
             module=inst.address,
             latent=self._latent_reason(inst, block),
+            attr_origins=origins,
         )
+
+    def module_calls(self) -> list[tuple[Location, str]]:
+        """Every module block in the user's code (not inside a downloaded module), once."""
+        out: dict[tuple[str, int], tuple[Location, str]] = {}
+        for inst in self.module_instances():
+            if inst.call_site is not None:
+                continue
+            for name, block in inst.config.modules.items():
+                where = Location(block.file, block.line, block.end_line)
+                out.setdefault((block.file, block.line), (where, inst.prefix(f"module.{name}")))
+        return list(out.values())
 
 
 def _checked_elsewhere(inst: ModuleInstance, block: Any) -> bool:
