@@ -328,12 +328,14 @@ def lint(
     report every domain whose certificate chain is not sound."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
+    from .compiled import use_cache_dir
     from .findings import fails
     from .progress import Progress
     from .scan import scan
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    use_cache_dir(None if no_cache else default_cache_dir())  # the compiled rule catalog
     outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
