@@ -377,6 +377,7 @@ def lint(
         parameters=[_split_var(p, "--parameter") for p in parameter],
         parameters_file=parameters_file,
         default_parameters=settings.parameters,
+        cache_dir=cache_dir,
     )
     with _config_errors():
         exclusions = _exclusions(settings, exclude, no_gitignore)

@@ -9,6 +9,7 @@ from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
+from .gc_tuning import load_phase
 from .model import Location, Project
 from .policy import DEFAULT_POLICY, Policy, apply_policy
 
@@ -67,6 +68,19 @@ def _finish(project: Project, policy: Policy | None) -> ScanResult:
 
 
 def scan(
+    paths: list[Path],
+    tf_options=None,
+    plans: list[Path] | None = None,
+    cfn_options=None,
+    exclude=None,
+    policy: Policy | None = DEFAULT_POLICY,
+) -> ScanResult:
+    """Scan paths (see ``_scan``) with the garbage collector tuned for loading."""
+    with load_phase():
+        return _scan(paths, tf_options, plans, cfn_options, exclude, policy)
+
+
+def _scan(
     paths: list[Path],
     tf_options=None,
     plans: list[Path] | None = None,

@@ -14,3 +14,4 @@ class CfnOptions:
     parameters: list[tuple[str, str]] = field(default_factory=list)
     parameters_file: Path | None = None
     default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
+    cache_dir: Path | None = None  # where decoded templates are remembered; None: nowhere

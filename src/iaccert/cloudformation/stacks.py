@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ..bindings import bindings
+from ..cache import ParseCache
 from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
-from .decode import Decoded, decode_template, end_line_of, line_of
+from .decode import Decoded, end_line_of, line_of
+from .decoded_cache import cached_decode
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
 from .params import read_parameters_file
@@ -188,14 +190,15 @@ def _key_line(section: dict, name: str) -> int:
 class CfnLoader:
     """Decodes each template once, however many stacks use it."""
 
-    def __init__(self, display):
+    def __init__(self, display, cache: ParseCache | None = None):
         self.display = display
+        self.cache = cache  # decoded templates remembered between runs (decoded_cache.py)
         self.decoded: dict[Path, Decoded] = {}
 
     def decode(self, path: Path) -> Decoded:
         path = path.resolve()
         if path not in self.decoded:
-            self.decoded[path] = decode_template(path, self.display(path))
+            self.decoded[path] = cached_decode(path, self.display(path), self.cache)
         return self.decoded[path]
 
     def nested_paths(self, decoded: Decoded) -> dict[str, tuple[Path, Any]]:
@@ -503,7 +506,7 @@ def load_cloudformation(
     project.problems.extend(problems)
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
 
-    loader = CfnLoader(display)
+    loader = CfnLoader(display, ParseCache(options.cache_dir) if options.cache_dir else None)
     for document, env in documents:
         loader.decoded[document.path.resolve()] = document
         environments.setdefault(document.path.resolve(), env)
