@@ -24,11 +24,12 @@ def load_terraform(
     """
     loader = ConfigLoader(display, ParseCache(options.cache_dir) if options.cache_dir else None)
     project = Project()
+    directories = [d.resolve() for d in directories]  # once (discovery's are real already)
     if options.prefilter:
         relevant, facts = relevant_directories(directories, TF_SUFFIXES, options.cache_dir)
-        project.files |= {display(d / name) for d, module in facts.items() for name in module.files}
-        directories = [d for d in directories if d.resolve() in relevant]
-    configs = {d.resolve(): loader.load(d) for d in directories}
+        project.files |= _shown_files(facts, display)
+        directories = [d for d in directories if d in relevant]
+    configs = {d: loader.load(d) for d in directories}
     called = {path for c in configs.values() for path in c.local_sources().values()}
     seen_addresses: set[tuple[str, str]] = set()
     for directory in sorted(configs):
@@ -51,3 +52,19 @@ def load_terraform(
     project.files |= loader.files()
     project.parsed_files = len(loader.files())
     return project
+
+
+def _shown_files(facts: dict, display: Callable[[Path], str]) -> set[str]:
+    """Every Terraform file the prefilter listed, as reports show it: each directory's
+    display path once, then its file names (a directory outside the working directory,
+    shown resolved, has each file shown by ``display`` itself)."""
+    out = set()
+    for directory, module in facts.items():
+        shown = display(directory)
+        if shown.startswith("/") or ":" in shown:
+            out.update(display(directory / name) for name in module.files)
+        elif shown == ".":
+            out.update(module.files)
+        else:
+            out.update(f"{shown}/{name}" for name in module.files)
+    return out
