@@ -97,7 +97,10 @@ class Bench:
         self.iaccert = [sys.executable, "-m", "iaccert", "lint", ".", "-f", "json", "--exit-zero"]
         self.work = Path(tempfile.mkdtemp(prefix="iaccert-bench-"))
         self.cache = self.work / "cache"
+        # as installed: bytecode is written and reused (PYTHONDONTWRITEBYTECODE would have
+        # every run compile iaccert's modules from source, as no user's install does)
         self.env = {**os.environ, "IACCERT_CACHE_DIR": str(self.cache)}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def clear_parse_cache(self) -> None:
         """Forget parsed files and remembered directory facts (the compiled catalog stays)."""

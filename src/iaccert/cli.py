@@ -525,12 +525,13 @@ def _write_reports(
     """The ``--format`` report (or ``--statistics``) to stdout or the bare ``-o FILE``, then
     every ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
     from .report import RenderOptions, render, want_color
-    from .report import statistics as stats
 
     main_file = outputs.get(None)
     colored = want_color(color.value, main_file)
     shown = RenderOptions(color=colored, quiet=quiet, sarif_include_suppressed=suppressed)
     if statistics:
+        from .report import statistics as stats  # imported only when asked for (text, docs)
+
         main = stats.render(result, shown, as_json=fmt is Format.json)
     else:
         main = render(fmt.value, result, shown)
