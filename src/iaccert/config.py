@@ -38,11 +38,6 @@ from typing import Any
 
 from .catalog import SEVERITIES, find_rule, select_rules
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 CONFIG_FILE = ".iaccert.toml"
 PYPROJECT = "pyproject.toml"
 
@@ -87,6 +82,12 @@ class Config:
 
 # -- discovery ----------------------------------------------------------------------------
 def _read_toml(path: Path) -> dict:
+    """A TOML file's table (the parser is imported only when there is a file to read)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
