@@ -119,6 +119,7 @@ def test_the_cache_entry_is_written_once_then_used(fresh, monkeypatch):
         lambda data: {**data, "selectors": {"$.a": [["eval", "x"]]}},
         lambda data: {**data, "selectors": {"$.a": [["index", "0"]]}},
         lambda data: [data],
+        lambda data: {**data, "documents": {"bindings.yaml": {}}},
     ],
 )
 def test_a_wrong_or_foreign_cache_entry_is_compiled_again(fresh, tamper):

@@ -132,11 +132,14 @@ def _step(node, jsonpath) -> list | None:
 # --- loading (json only) ------------------------------------------------------------------
 
 
-def _valid(data: Any, expected_digest: str) -> bool:
-    """A compiled catalog of this format, taken from these sources, with well-formed steps."""
+def _valid(data: Any, expected_digest: str, names: list[str]) -> bool:
+    """A compiled catalog of this format, taken from these sources (one document each), with
+    well-formed steps."""
     if not (isinstance(data, dict) and data.get("format") == FORMAT):
         return False
     if data.get("digest") != expected_digest or not isinstance(data.get("documents"), dict):
+        return False
+    if sorted(data["documents"]) != names:
         return False
     selectors = data.get("selectors")
     return isinstance(selectors, dict) and all(
@@ -172,20 +175,21 @@ def _cache_entry(expected_digest: str) -> Path | None:
 def catalog() -> dict:
     """The compiled catalog of the rules in effect (see the module docstring)."""
     directory = rules_dir()
-    expected = digest(_sources(directory))
+    sources = _sources(directory)
+    expected, names = digest(sources), list(sources)
     packaged = directory / PACKAGED_NAME
     try:
         data = json.loads(packaged.read_bytes())
     except (OSError, ValueError, RecursionError):
         data = None
-    if _valid(data, expected):
+    if _valid(data, expected, names):
         return data
     entry = _cache_entry(expected)
     if entry is not None:
         from .cache import read_json
 
         data = read_json(entry)
-        if _valid(data, expected):
+        if _valid(data, expected, names):
             return data
     data = compile_catalog(directory)
     if entry is not None:
