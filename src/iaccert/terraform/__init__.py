@@ -26,7 +26,9 @@ def load_terraform(
     project = Project()
     directories = [d.resolve() for d in directories]  # once (discovery's are real already)
     if options.prefilter:
-        relevant, facts = relevant_directories(directories, TF_SUFFIXES, options.cache_dir)
+        relevant, facts = relevant_directories(
+            directories, TF_SUFFIXES, options.cache_dir, resolved=True
+        )
         project.files |= _shown_files(facts, display)
         directories = [d for d in directories if d in relevant]
     configs = {d: loader.load(d) for d in directories}

@@ -150,14 +150,18 @@ def _downloaded(directory: Path) -> dict[str, Path]:
 
 
 def relevant_directories(
-    directories: list[Path], suffixes: tuple[str, ...], cache_dir: Path | None = None
+    directories: list[Path],
+    suffixes: tuple[str, ...],
+    cache_dir: Path | None = None,
+    resolved: bool = False,
 ) -> tuple[set[Path], dict[Path, ModuleFacts]]:
-    """The directories whose group can hold a domain, and the facts learnt on the way."""
+    """The directories whose group can hold a domain, and the facts learnt on the way
+    (``resolved``: the caller's directories are real paths already, not resolved again)."""
     pattern = _domain_pattern()
     cache = FactsCache(cache_dir)
     modules: dict[Path, ModuleFacts] = {}
     edges: dict[Path, set[Path]] = {}
-    pending = [d.resolve() for d in directories]
+    pending = list(directories) if resolved else [d.resolve() for d in directories]
     while pending:
         directory = pending.pop()
         if directory in modules:
