@@ -177,3 +177,38 @@ def test_a_warm_run_imports_neither_pyyaml_nor_jsonpath_ng(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert "yaml" in first.stdout  # the first run compiled
     assert second.stdout.strip() == "[]"
+
+
+@pytest.mark.e2e
+def test_the_wheel_ships_the_compiled_catalog(tmp_path):
+    """hatch_build.py puts rules/compiled.json in the wheel; installed, the catalog loads from it
+    with no cache written and neither PyYAML nor jsonpath-ng imported."""
+    import zipfile
+
+    from snapshots import ROOT
+
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if build.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {build.stderr[-300:]}")
+    (wheel,) = tmp_path.glob("iaccert-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "iaccert/rules/compiled.json" in archive.namelist()
+        archive.extractall(tmp_path / "site")
+    code = (
+        "import sys\n"
+        "from iaccert.compiled import catalog\n"
+        "from iaccert.catalog import rules\n"
+        "assert catalog()['documents'] and rules()\n"
+        "print(sorted(m for m in ('yaml', 'jsonpath_ng') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    env["IACCERT_CACHE_DIR"] = str(tmp_path / "cache")
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert not (tmp_path / "cache").exists()  # nothing compiled at run time
