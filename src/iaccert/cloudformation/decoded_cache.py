@@ -174,6 +174,8 @@ def cached_decode(path: Path, display: str, cache: ParseCache | None) -> Decoded
     if found is not None:
         return found
     decoded = decode_template(path, display)
+    if _content(path) != content:  # changed while being decoded: not remembered under either
+        return decoded
     try:
         entry = _encode(decoded)
     except (_NotStorable, RecursionError):
