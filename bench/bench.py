@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Time iaccert against checkov and grep on the same trees; print ratios and peak memory.
+"""Time iaccert against checkov, grep and a ``python -c pass`` floor on the same trees;
+print same-run ratios and peak memory.
 
-Each tool runs as its own process; wall time is the median of --repeat runs, peak memory
-the child's max RSS (getrusage). checkov is optional: point --checkov at its executable
-(installed in a separate virtual environment, never a project dependency).
+Each tool runs as its own process. For each case the script reports the median over
+--repeat runs of wall time and of CPU time (user + system of the child, from wait4):
+on a shared machine wall time mostly measures the other jobs, CPU time much less so, and
+ratios are always taken between numbers of the same run. Peak memory is the child's max
+RSS. checkov is optional: point --checkov at its executable (in its own virtual
+environment, never a project dependency).
 
-usage: python bench/bench.py [--sizes 1000 5000 10000 20000] [--repeat 3] [--checkov PATH]
+usage: python bench/bench.py [--sizes 1000 5000 10000 20000] [--cfn 500] [--repeat 3]
+                             [--domains 10 100 1000 5000] [--checkov PATH]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,8 +33,18 @@ HERE = Path(__file__).resolve().parent
 POLICIES = HERE.parent.parent / "shared" / "bench" / "checkov-policies"
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one child process (its own rusage, via wait4)."""
+@dataclass
+class Timing:
+    wall: float  # seconds, median
+    cpu: float  # user + system seconds of the child, median
+    peak: int  # MB, max over the runs
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f} s wall {self.cpu:6.2f} s cpu {self.peak:>5} MB"
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one child process (wait4)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -38,18 +54,19 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise RuntimeError(f"{command[0]} exited {code}")
-    return wall, usage.ru_maxrss // 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def median(command, cwd, repeat, env=None, before_each=None) -> tuple[float, int]:
-    walls, peaks = [], []
+def measure(command, cwd, repeat, env=None, before_each=None) -> Timing:
+    walls, cpus, peaks = [], [], []
     for _ in range(repeat):
         if before_each:
             before_each()
-        wall, peak = run(command, cwd, env)
+        wall, cpu, peak = run(command, cwd, env)
         walls.append(wall)
+        cpus.append(cpu)
         peaks.append(peak)
-    return statistics.median(walls), max(peaks)
+    return Timing(statistics.median(walls), statistics.median(cpus), max(peaks))
 
 
 CHECKOV_ARGS = [
@@ -65,6 +82,99 @@ CHECKOV_ARGS = [
     "json",
     "--quiet",
 ]
+
+
+def ratio(slow: Timing | None, fast: Timing) -> str:
+    """slow / fast, by CPU time and by wall time."""
+    if slow is None:
+        return "-"
+    return f"{slow.cpu / fast.cpu:.1f}x cpu, {slow.wall / fast.wall:.1f}x wall"
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.iaccert = [sys.executable, "-m", "iaccert", "lint", ".", "-f", "json", "--exit-zero"]
+        self.work = Path(tempfile.mkdtemp(prefix="iaccert-bench-"))
+        self.cache = self.work / "cache"
+        # as installed: bytecode is written and reused (PYTHONDONTWRITEBYTECODE would have
+        # every run compile iaccert's modules from source, as no user's install does)
+        self.env = {**os.environ, "IACCERT_CACHE_DIR": str(self.cache)}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def clear_parse_cache(self) -> None:
+        """Forget parsed files and remembered directory facts (the compiled catalog stays)."""
+        for pattern in ("parse-v*", "prefilter-v*"):
+            for entry in self.cache.glob(pattern):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink()
+
+    def clear_all(self) -> None:
+        """A fresh runner: an empty cache directory."""
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+    def lint(self, cwd: Path, before_each=None) -> Timing:
+        return measure(self.iaccert, cwd, self.args.repeat, self.env, before_each)
+
+    def checkov(self, cwd: Path, repeat: int) -> Timing | None:
+        if not (self.args.checkov and POLICIES.is_dir()):
+            return None
+        return measure([self.args.checkov, "-d", ".", *CHECKOV_ARGS], cwd, repeat)
+
+    def one_module(self, floor: Timing) -> None:
+        """The pre-commit case: one small module with a full chain."""
+        module = self.work / "module"
+        shutil.copytree(HERE.parent / "fixtures" / "tf_pass_regional_v2", module)
+        edited = sorted(module.glob("*.tf"))[0]
+        original = edited.read_text()
+        count = iter(range(10**6))
+
+        def edit() -> None:  # that file misses the parse cache, the others hit it
+            edited.write_text(f"{original}\n# edit {next(count)}\n")
+
+        self.lint(module)  # fill the caches
+        cases = {
+            "warm": self.lint(module),
+            "one file edited": self.lint(module, edit),
+            "cold (parse cache empty)": self.lint(module, self.clear_parse_cache),
+            "fresh runner (no cache dir)": self.lint(module, self.clear_all),
+        }
+        ckv = self.checkov(module, self.args.repeat)
+        print(f"one module   floor (python -c pass) {floor}")
+        if ckv:
+            print(f"one module   checkov                {ckv}")
+        for name, timing in cases.items():
+            print(f"one module   iaccert {name:<26} {timing}  checkov/iaccert {ratio(ckv, timing)}")
+
+    def tree(self, size: int, templates: int) -> None:
+        tree = self.work / f"tree{size}-{templates}"
+        generate(tree, size, seed=7, templates=templates)
+        label = f"{size} files" + (f" + {templates} templates" if templates else "")
+        grep = measure(["grep", "-rl", "aws_", "."], tree, self.args.repeat)
+        cold = self.lint(tree, self.clear_parse_cache)
+        warm = self.lint(tree)
+        ckv = None
+        if size <= self.args.checkov_max:
+            ckv = self.checkov(tree, 1)
+        print(f"{label:<22} grep            {grep}")
+        print(f"{label:<22} iaccert cold    {cold}  checkov/iaccert {ratio(ckv, cold)}")
+        print(f"{label:<22} iaccert warm    {warm}  checkov/iaccert {ratio(ckv, warm)}")
+        print(
+            f"{label:<22} warm/grep {warm.cpu / grep.cpu if grep.cpu else 0:.1f}x cpu, "
+            f"{warm.wall / grep.wall:.1f}x wall"
+        )
+        if ckv:
+            print(f"{label:<22} checkov         {ckv}")
+
+    def domains(self, count: int) -> None:
+        tree = self.work / f"domains{count}"
+        generate_domains(tree, count)
+        cold = self.lint(tree, self.clear_parse_cache)
+        warm = self.lint(tree)
+        per = 1000 * cold.cpu / count
+        print(f"{count:>5} domains  cold {cold}  warm {warm}  {per:.2f} ms cpu/domain cold")
 
 
 def main() -> None:
@@ -86,60 +196,21 @@ def main() -> None:
         default=[10, 100, 1000, 5000],
         help="also time one module with N domains (for_each over maps); none: skip",
     )
+    parser.add_argument("--no-module", action="store_true", help="skip the one-module cases")
     args = parser.parse_args()
-
-    iaccert = [sys.executable, "-m", "iaccert", "lint", ".", "-f", "json", "--exit-zero"]
-    work = Path(tempfile.mkdtemp(prefix="iaccert-bench-"))
-    cache = work / "cache"
-    env = {**os.environ, "IACCERT_CACHE_DIR": str(cache)}
-
-    def clear_cache() -> None:
-        """Forget parsed files (the grammar cache, built once per install, stays)."""
-        for entry in cache.glob("parse-v*"):
-            shutil.rmtree(entry, ignore_errors=True)
-
-    # The pre-commit case: one small module with a full chain.
-    module = work / "module"
-    shutil.copytree(HERE.parent / "fixtures" / "tf_pass_regional_v2", module)
-    cold, _ = median(iaccert, module, args.repeat, env, before_each=clear_cache)
-    warm, peak = median(iaccert, module, args.repeat, env)
-    line = f"one module: iaccert cold {cold:.2f} s, warm {warm:.2f} s, peak {peak} MB"
-    if args.checkov and POLICIES.is_dir():
-        ckv, ckv_peak = median([args.checkov, "-d", ".", *CHECKOV_ARGS], module, args.repeat)
-        line += f"; checkov {ckv:.2f} s, peak {ckv_peak} MB"
-        line += f": {ckv / cold:.0f}x cold, {ckv / warm:.0f}x warm"
-    print(line)
-
-    print(
-        f"{'files':>6} {'grep':>6} {'cold':>6} {'warm':>6} {'checkov':>8} {'ckv/cold':>8} "
-        f"{'warm/grep':>9} {'peak MB':>7} {'ckv MB':>6}"
-    )
-    for size in args.sizes:
-        tree = work / f"tree{size}"
-        generate(tree, size, seed=7, templates=args.cfn)
-        grep, _ = median(["grep", "-rl", "aws_", "."], tree, args.repeat)
-        cold, cold_peak = median(iaccert, tree, args.repeat, env, before_each=clear_cache)
-        warm, warm_peak = median(iaccert, tree, args.repeat, env)
-        ckv, ckv_peak = None, None
-        if args.checkov and size <= args.checkov_max and POLICIES.is_dir():
-            ckv, ckv_peak = run([args.checkov, "-d", ".", *CHECKOV_ARGS], tree)
-        ckv_text = f"{ckv:8.1f} {ckv / cold:7.0f}x" if ckv else f"{'-':>8} {'-':>8}"
-        print(
-            f"{size:>6} {grep:6.2f} {cold:6.2f} {warm:6.2f} {ckv_text} {warm / grep:8.1f}x "
-            f"{max(cold_peak, warm_peak):>7} {ckv_peak or '-':>6}"
-        )
-    if args.domains:
-        print(f"{'domains':>7} {'cold':>6} {'warm':>6} {'cold/domain ms':>14} {'peak MB':>7}")
-    for count in args.domains:
-        tree = work / f"domains{count}"
-        generate_domains(tree, count)
-        cold, cold_peak = median(iaccert, tree, args.repeat, env, before_each=clear_cache)
-        warm, warm_peak = median(iaccert, tree, args.repeat, env)
-        print(
-            f"{count:>7} {cold:6.2f} {warm:6.2f} {1000 * cold / count:14.2f} "
-            f"{max(cold_peak, warm_peak):>7}"
-        )
-    shutil.rmtree(work, ignore_errors=True)
+    bench = Bench(args)
+    floor = measure([sys.executable, "-c", "pass"], bench.work, max(args.repeat, 5))
+    try:
+        if not args.no_module:
+            bench.one_module(floor)
+        for size in args.sizes:
+            bench.tree(size, args.cfn if size == 0 else 0)
+        if args.cfn and 0 not in args.sizes:
+            bench.tree(0, args.cfn)
+        for count in args.domains:
+            bench.domains(count)
+    finally:
+        shutil.rmtree(bench.work, ignore_errors=True)
 
 
 if __name__ == "__main__":

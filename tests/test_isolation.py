@@ -73,5 +73,6 @@ def test_writes_nothing_in_the_scanned_tree(tmp_path):
     assert digest_tree(tree) == before
     written = {p.relative_to(cache).parts[0] for p in cache.rglob("*") if p.is_file()}
     version = __import__("iaccert").__version__
-    expected = {f"parse-v{version}", f"prefilter-v{version}.json"}
+    # parsed files, directory facts, the rule catalog compiled from a checkout (compiled.py)
+    expected = {f"parse-v{version}", f"prefilter-v{version}.json", f"catalog-v{version}"}
     assert written == expected, written

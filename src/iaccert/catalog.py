@@ -6,9 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
-from .bindings import SAFE_LOADER, rules_dir
+from .compiled import documents
 
 SEVERITIES = ("error", "warning", "note")
 #: How often a finding of the rule is a true problem (GitHub code scanning's ``precision``).
@@ -48,9 +46,9 @@ class Rule:
 def rules() -> dict[str, Rule]:
     """Every rule by id, sorted by id."""
     out = {}
-    for path in sorted(rules_dir().glob("IAC*.yaml")):
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=SAFE_LOADER)
+    for name, data in documents("IAC"):
+        if "/" in name:
+            continue
         out[data["id"]] = Rule(
             id=data["id"],
             name=data["name"],

@@ -334,6 +334,7 @@ def lint(
     report every domain whose certificate chain is not sound."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
+    from .compiled import use_cache_dir
     from .findings import fails
     from .progress import Progress
     from .safe_read import Roots
@@ -341,6 +342,7 @@ def lint(
     from .terraform import TfOptions
 
     paths = paths or [Path(".")]
+    use_cache_dir(None if no_cache else default_cache_dir())  # the compiled rule catalog
     outputs = _parse_outputs(output)
     with _config_errors():
         from .policy import apply_policy, from_options
@@ -385,6 +387,7 @@ def lint(
         parameters=[_split_var(p, "--parameter") for p in parameter],
         parameters_file=parameters_file,
         default_parameters=settings.parameters,
+        cache_dir=cache_dir,
     )
     with _config_errors():
         exclusions = _exclusions(settings, exclude, no_gitignore)
@@ -543,12 +546,13 @@ def _write_reports(
     """The ``--format`` report (or ``--statistics``) to stdout or the bare ``-o FILE``, then
     every ``FORMAT:FILE`` report; a file that cannot be written is one line and exit 2."""
     from .report import RenderOptions, render, want_color
-    from .report import statistics as stats
 
     main_file = outputs.get(None)
     colored = want_color(color.value, main_file)
     shown = RenderOptions(color=colored, quiet=quiet, sarif_include_suppressed=suppressed)
     if statistics:
+        from .report import statistics as stats  # imported only when asked for (text, docs)
+
         main = stats.render(result, shown, as_json=fmt is Format.json)
     else:
         main = render(fmt.value, result, shown)

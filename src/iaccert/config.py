@@ -38,11 +38,6 @@ from typing import Any
 
 from .catalog import SEVERITIES, find_rule, select_rules
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 CONFIG_FILE = ".iaccert.toml"
 PYPROJECT = "pyproject.toml"
 
@@ -101,6 +96,12 @@ def _read(path: Path, named: bool) -> bytes:
 
 
 def _read_toml(path: Path, named: bool = False) -> dict:
+    """A TOML file's table (the parser is imported only when there is a file to read)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         return tomllib.loads(_read(path, named).decode("utf-8"))
     except OSError as exc:

@@ -72,11 +72,14 @@ def discover(paths: list[Path], exclusions=None, roots: Roots | None = None) -> 
                 consider(path)
             continue
         skip = exclusions.walker(path) if exclusions is not None else None
-        for root, dirs, files in os.walk(path, followlinks=False):
+        # The walk follows no directory link, so only the top can hold one: resolved once.
+        top, real_top = os.path.normpath(path), os.path.realpath(path)
+        real_top = real_top if real_top.endswith(os.sep) else real_top + os.sep
+        for root, dirs, files in os.walk(top, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not _skip(d))
             dirs[:], files = _kept(skip, root, dirs, files)
             if any(f.endswith(TF_SUFFIXES) for f in files) or is_terragrunt_unit(files):
-                tf_dirs.add(Path(root).resolve())
+                tf_dirs.add(Path(real_top + root[len(top) :].lstrip(os.sep)))
             for name in files:
                 if name == "manifest.json" or is_candidate(name):
                     consider(Path(root) / name)
@@ -93,9 +96,9 @@ def _kept(skip, root: str, dirs: list[str], files: list[str]):
     """The directories and files of one walk step that ``skip(path, is_dir)`` keeps."""
     if skip is None:
         return dirs, files
-    base = Path(root)
-    kept_dirs = [d for d in dirs if not skip(base / d, True)]
-    return kept_dirs, [f for f in files if not skip(base / f, False)]
+    join = os.path.join
+    kept_dirs = [d for d in dirs if not skip(join(root, d), True)]
+    return kept_dirs, [f for f in files if not skip(join(root, f), False)]
 
 
 def display_path(path: Path) -> str:

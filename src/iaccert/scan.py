@@ -12,6 +12,7 @@ from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
+from .gc_tuning import load_phase
 from .model import Location, ParseProblem, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
 from .safe_read import Roots
@@ -189,6 +190,20 @@ def scan(
     policy: Policy | None = DEFAULT_POLICY,
     roots: Roots | None = None,
 ) -> ScanResult:
+    """Scan paths (see ``_scan``) with the garbage collector tuned for loading."""
+    with load_phase():
+        return _scan(paths, tf_options, plans, cfn_options, exclude, policy, roots)
+
+
+def _scan(
+    paths: list[Path],
+    tf_options=None,
+    plans: list[Path] | None = None,
+    cfn_options=None,
+    exclude=None,
+    policy: Policy | None = DEFAULT_POLICY,
+    roots: Roots | None = None,
+) -> ScanResult:
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written.
 
@@ -234,9 +249,11 @@ def scan(
 
     project.problems.extend(find_unanalysed(sources, display_path, exclude))
     if targets.serverless_files:
+        from .cloudformation.options import CfnOptions as SlsOptions
         from .serverless import load_serverless
 
-        project.merge(load_serverless(targets.serverless_files, cfn_options, display_path))
+        sls = replace(cfn_options or SlsOptions(), roots=roots)
+        project.merge(load_serverless(targets.serverless_files, sls, display_path))
     if not plans:
         project.merge(source_project)
         return _finish(project, policy)

@@ -170,7 +170,9 @@ def find_unanalysed(paths: list[Path], display, exclude=None) -> list[ParseProbl
     for path in paths:
         if path.is_file():
             continue  # a file given alone stands for itself, not for an app around it
-        for root, dirs, files in os.walk(path, followlinks=False):
+        # The walk follows no directory link: only the top is resolved, once.
+        top, real_top = os.path.normpath(path), os.path.realpath(path)
+        for root, dirs, files in os.walk(top, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            visit(Path(root).resolve(), files)
+            visit(Path(real_top, root[len(top) :].lstrip(os.sep)), files)
     return out

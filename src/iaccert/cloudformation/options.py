@@ -17,3 +17,4 @@ class CfnOptions:
     parameters_file: Path | None = None
     default_parameters: dict[str, str] = field(default_factory=dict)  # configuration; lowest
     roots: Roots | None = None  # where files may be read (None: the templates' repositories)
+    cache_dir: Path | None = None  # where decoded templates are remembered; None: nowhere

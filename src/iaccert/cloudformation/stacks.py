@@ -29,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from ..bindings import bindings
+from ..cache import ParseCache
 from ..model import Location, Origin, ParseProblem, Project, Region, Resource, Unknown, refs_of
 from ..safe_read import OUTSIDE, Refused, Roots, bound, quote, read_text
-from .decode import Decoded, decode_template, end_line_of, line_of
+from .decode import Decoded, end_line_of, line_of
+from .decoded_cache import cached_decode
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
 from .origins import given_origins, property_origins
@@ -192,16 +194,17 @@ def _key_line(section: dict, name: str) -> int:
 class CfnLoader:
     """Decodes each template once, however many stacks use it; reads only inside ``roots``."""
 
-    def __init__(self, display, roots: Roots | None = None):
+    def __init__(self, display, roots: Roots | None = None, cache: ParseCache | None = None):
         self.display = display
         self.roots = roots
+        self.cache = cache  # decoded templates remembered between runs (decoded_cache.py)
         self.decoded: dict[Path, Decoded] = {}
         self.unloaded: dict[Path, dict[str, str]] = {}  # template -> nested id -> why not read
 
     def decode(self, path: Path) -> Decoded:
         path = path.resolve()
         if path not in self.decoded:
-            self.decoded[path] = decode_template(path, self.display(path), self.roots)
+            self.decoded[path] = cached_decode(path, self.display(path), self.cache, self.roots)
         return self.decoded[path]
 
     def nested_paths(self, decoded: Decoded) -> dict[str, tuple[Path, Any]]:
@@ -539,7 +542,7 @@ def load_cloudformation(
     project.problems.extend(problems)
     default_env = Environment(options.region, None, "" if options.region else NO_REGION)
 
-    loader = CfnLoader(display, roots)
+    loader = CfnLoader(display, roots, ParseCache(options.cache_dir) if options.cache_dir else None)
     for document, env in documents:
         loader.decoded[document.path.resolve()] = document
         environments.setdefault(document.path.resolve(), env)

@@ -31,14 +31,15 @@ def load_terraform(
     cache = ParseCache(options.cache_dir) if options.cache_dir else None
     loader = ConfigLoader(display, cache, options.roots)
     project = Project()
+    directories = [d.resolve() for d in directories]  # once (discovery's are real already)
     if options.prefilter:
         relevant, facts = relevant_directories(
-            directories, (*TF_SUFFIXES, UNIT_FILE), options.cache_dir, options.roots
+            directories, (*TF_SUFFIXES, UNIT_FILE), options.cache_dir, options.roots, resolved=True
         )
-        project.files |= {display(d / name) for d, module in facts.items() for name in module.files}
-        directories = [d for d in directories if d.resolve() in relevant]
+        project.files |= _shown_files(facts, display)
+        directories = [d for d in directories if d in relevant]
     units = terragrunt_units(directories, display)
-    configs = {d.resolve(): loader.load(d) for d in directories if d.resolve() not in units}
+    configs = {d: loader.load(d) for d in directories if d not in units}
     called = {path for c in configs.values() for path in c.local_sources().values()}
     called |= {u.target()[0] for u in units.values()}  # a unit is its module's caller
     seen_addresses: set[tuple[str, str]] = set()
@@ -97,4 +98,20 @@ def _unique(problems: list) -> list:
     for problem in problems:
         if problem not in out:
             out.append(problem)
+    return out
+
+
+def _shown_files(facts: dict, display: Callable[[Path], str]) -> set[str]:
+    """Every Terraform file the prefilter listed, as reports show it: each directory's
+    display path once, then its file names (a directory outside the working directory,
+    shown resolved, has each file shown by ``display`` itself)."""
+    out = set()
+    for directory, module in facts.items():
+        shown = display(directory)
+        if shown.startswith("/") or ":" in shown:
+            out.update(display(directory / name) for name in module.files)
+        elif shown == ".":
+            out.update(module.files)
+        else:
+            out.update(f"{shown}/{name}" for name in module.files)
     return out

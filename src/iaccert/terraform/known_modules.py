@@ -13,9 +13,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-import yaml
-
-from ..bindings import SAFE_LOADER, bindings, rules_dir
+from ..bindings import bindings
+from ..compiled import documents
 from .versions import Interval, is_version, parse_constraint
 
 
@@ -40,11 +39,7 @@ class ModelChoice:
 
 @functools.lru_cache(maxsize=1)
 def _families() -> list[dict]:
-    out = []
-    for path in sorted((rules_dir() / "modules").glob("*.yaml")):
-        with open(path, encoding="utf-8") as fh:
-            out.append(yaml.load(fh, Loader=SAFE_LOADER))
-    return out
+    return [data for _, data in documents("modules/")]
 
 
 def _normalise(source: str) -> tuple[str, str | None]:

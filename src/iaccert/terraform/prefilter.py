@@ -223,15 +223,17 @@ def relevant_directories(
     suffixes: tuple[str, ...],
     cache_dir: Path | None = None,
     roots: Roots | None = None,
+    resolved: bool = False,
 ) -> tuple[set[Path], dict[Path, ModuleFacts]]:
     """The directories whose group can hold a domain, and the facts learnt on the way.
-    Nothing outside ``roots`` (default: the directories' repositories) is read."""
+    Nothing outside ``roots`` (default: the directories' repositories) is read;
+    ``resolved``: the caller's directories are real paths already, not resolved again."""
     roots = roots if roots is not None else Roots.of(directories)
     pattern = _domain_pattern()
     cache = FactsCache(cache_dir)
     modules: dict[Path, ModuleFacts] = {}
     edges: dict[Path, set[Path]] = {}
-    pending = [d.resolve() for d in directories]
+    pending = list(directories) if resolved else [d.resolve() for d in directories]
     while pending:
         directory = pending.pop()
         if directory in modules:
