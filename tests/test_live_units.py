@@ -187,13 +187,26 @@ def test_region_mismatch_as_deployed():
 # --- inventory: pagination and dedupe (Stubber) ---------------------------------------------
 
 
-class _StubAccount:
-    def __init__(self, clients: dict):
-        self.id = "123456789012"
-        self._clients = clients
+class _StubClients:
+    """What an Account needs of Clients: stubbed clients by service, the guard, the options."""
 
-    def client(self, service: str, region: str):
-        return self._clients[service]
+    def __init__(self, clients: dict, **options):
+        from iaccert.live.calls import Guard
+        from iaccert.live.session import LiveOptions
+
+        self.by_service = clients
+        self.options = LiveOptions(**options)
+        self.guard = Guard(self.options.deadline, self.options.breaker)
+
+    def get(self, account_id, credentials, service: str, region: str):
+        return self.by_service[service]
+
+
+def _StubAccount(clients: dict, **options):
+    """A real Account (guarded calls, bounded pages) over botocore Stubber clients."""
+    from iaccert.live.session import Account
+
+    return Account("123456789012", _StubClients(clients, **options))
 
 
 def _client(service: str):
@@ -318,7 +331,7 @@ def test_lookup_lists_every_key_type_and_pages():
                 ],
                 "NextToken": "t",
             },
-            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}},
+            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}, "MaxItems": 1000},
         )
         stub.add_response(
             "list_certificates",
@@ -327,7 +340,12 @@ def test_lookup_lists_every_key_type_and_pages():
                     {"CertificateArn": newer, "DomainName": "*.example.com", "NotBefore": NOW}
                 ]
             },
-            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}, "NextToken": "t"},
+            {
+                "CertificateStatuses": ["ISSUED"],
+                "Includes": {"keyTypes": keys},
+                "MaxItems": 1000,
+                "NextToken": "t",
+            },
         )
         got = lookup_certificate(
             _StubAccount({"acm": acm}),
