@@ -295,6 +295,14 @@ def lint(
         help="--live: IAC206 flags uploads older than this (395).",
         rich_help_panel=PANEL_LIVE,
     ),
+    deadline: float | None = typer.Option(
+        None,
+        "--deadline",
+        min=0.1,
+        metavar="SECONDS",
+        help="--live: no AWS call starts after this many seconds; the rest could not be checked.",
+        rich_help_panel=PANEL_LIVE,
+    ),
     allow_incomplete: bool = typer.Option(
         False,
         "--allow-incomplete",
@@ -408,6 +416,7 @@ def lint(
                     role_arn=role_arn,
                     external_id=external_id,
                     **_live_days(settings, expiry_days, upload_max_age_days),
+                    deadline=deadline,
                 ),
             )
     if not (fix or diff):
@@ -666,6 +675,14 @@ def live_cmd(
         help="Connect and read timeout per attempt, in seconds.",
         rich_help_panel=PANEL_LIVE,
     ),
+    deadline: float | None = typer.Option(
+        None,
+        "--deadline",
+        min=0.1,
+        metavar="SECONDS",
+        help="No AWS call starts after this many seconds; the rest could not be checked.",
+        rich_help_panel=PANEL_LIVE,
+    ),
     fmt: Format = typer.Option(
         Format.text,
         "--format",
@@ -738,6 +755,7 @@ def live_cmd(
             acm_rps=acm_rps,
             max_attempts=max_attempts,
             timeout=timeout,
+            deadline=deadline,
         )
         result = live_scan(options)
     apply_policy(result, policy)
