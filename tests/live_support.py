@@ -266,6 +266,20 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         "query": ("AccessDenied", 403, "User is not authorized to perform this action"),
         "ec2": ("UnauthorizedOperation", 403, "You are not authorized to perform this operation."),
     },
+    "expired": {
+        "json": (
+            "ExpiredTokenException",
+            400,
+            "The security token included in the request is expired",
+        ),
+        "rest-json": (
+            "ExpiredTokenException",
+            403,
+            "The security token included in the request is expired",
+        ),
+        "query": ("ExpiredToken", 403, "The security token included in the request is expired"),
+        "ec2": ("RequestExpired", 400, "Request has expired."),
+    },
     "disabled": {
         "json": ("UnrecognizedClientException", 400, "The security token is invalid."),
         "rest-json": ("UnrecognizedClientException", 403, "The security token is invalid."),
@@ -502,11 +516,12 @@ def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: lis
     if kind == "cut":  # the connection closes mid-body
         return status, data + planted.encode(), len(data) // 2, headers
     if kind == "wrong-type":
-        if xml:
+        if xml:  # the result, a structure, is text: the planted credentials
             op = operation
-            body = f"<{op}Response><{op}Result>{planted}</{op}Result></{op}Response>"
+            text = " ".join(PLANTED)
+            body = f"<{op}Response><{op}Result>{text}</{op}Result></{op}Response>"
             if protocol == "ec2":
-                body = f"<{op}Response><regionInfo>{planted}</regionInfo></{op}Response>"
+                body = f"<{op}Response><regionInfo>{text}</regionInfo></{op}Response>"
         else:  # every member of the answer a string
             try:
                 parsed = json.loads(data or b"{}")

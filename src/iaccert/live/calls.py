@@ -25,6 +25,8 @@ from datetime import datetime
 from typing import Any
 
 MAX_BODY = 16 * 1024 * 1024  # bytes of one answer; every answer iaccert reads is far smaller
+CUT_OFF = {"ProtocolError", "IncompleteRead", "ResponseStreamingError"}  # urllib3, botocore
+GLOBAL = ("iam", "sts")  # one breaker per account for these, whatever region serves them
 
 
 class CallFault(Exception):
@@ -127,10 +129,12 @@ SCHEMAS: dict[str, dict] = {
             "SecretAccessKey": str,
             "SessionToken": str,
             "Expiration?": datetime,
-        }
+        },
+        "AssumedRoleUser": {"Arn": str},
     },
     "ec2:DescribeRegions": {"Regions": [{"RegionName": str, "OptInStatus?": str}]},
 }
+NOT_EMPTY = {"ec2:DescribeRegions": "Regions"}  # an account always has an enabled region
 
 
 def _type_name(spec: Any) -> str:
@@ -174,6 +178,8 @@ def shape_problem(value: Any, spec: Any, path: str = "") -> str | None:
 def check_shape(operation: str, answer: Any) -> dict:
     """The answer, when it has what ``operation`` must return; else a CallFault."""
     problem = shape_problem(answer, SCHEMAS[operation])
+    if not problem and operation in NOT_EMPTY and not answer[NOT_EMPTY[operation]]:
+        problem = f"{NOT_EMPTY[operation]} is empty"
     if problem:
         raise CallFault(
             "malformed", "MalformedResponse", f"the answer to {operation} is damaged: {problem}"
@@ -193,6 +199,39 @@ def well_formed(body: bytes, protocol: str, operation: str) -> bool:
     except (ET.ParseError, ValueError, RecursionError):
         return False
     return root.tag.rsplit("}", 1)[-1] == f"{operation}Response"
+
+
+def _xml_name(name: str, shape) -> str:
+    return shape.serialization.get("name", name)
+
+
+def xml_problem(node: ET.Element, shape) -> bool:
+    """True when a structure or a list of the answer is text: the wrong type, which botocore
+    would read as empty. Walks the answer along the operation's output shape."""
+    if shape.type_name not in ("structure", "list"):
+        return False
+    if (node.text or "").strip():
+        return True
+    if shape.type_name == "list":
+        return any(xml_problem(child, shape.member) for child in node)
+    members = {_xml_name(n, m): m for n, m in shape.members.items()}
+    for child in node:
+        member = members.get(child.tag.rsplit("}", 1)[-1])
+        if member is not None and xml_problem(child, member):
+            return True
+    return False
+
+
+def _xml_shape_problem(body: bytes, operation_model) -> bool:
+    root = ET.fromstring(body)
+    shape = operation_model.output_shape
+    if shape is None:
+        return False
+    wrapper = shape.serialization.get("resultWrapper")
+    if wrapper:  # query protocol: <OpResponse><OpResult>...</OpResult></OpResponse>
+        found = [c for c in root if c.tag.rsplit("}", 1)[-1] == wrapper]
+        return not found or xml_problem(found[0], shape)
+    return xml_problem(root, shape)
 
 
 def _error_readable(body: bytes, protocol: str) -> bool:
@@ -224,7 +263,10 @@ def check_body(service: str):
                 "malformed", "ResponseTooLarge", f"the answer to {operation} is too large"
             )
         if 200 <= status < 300:
-            if not well_formed(body, protocol, operation_model.name):
+            broken = not well_formed(body, protocol, operation_model.name)
+            if not broken and protocol in ("query", "ec2"):
+                broken = _xml_shape_problem(body, operation_model)
+            if broken:
                 raise CallFault(
                     "malformed",
                     "UnparsableResponse",
@@ -279,6 +321,7 @@ def guarded_call(client, guard: Guard, key: tuple[str, str], service: str, metho
 
     operation = client.meta.method_to_api_mapping.get(method, method)
     name = f"{service}:{operation}"
+    key = (key[0], service) if service in GLOBAL else key
     guard.before(key)
     try:
         answer = getattr(client, method)(**kwargs)
@@ -290,6 +333,12 @@ def guarded_call(client, guard: Guard, key: tuple[str, str], service: str, metho
         raise
     except Exception as exc:  # noqa: BLE001 - botocore choked on the answer: its fault
         guard.after(key, False)
+        if type(exc).__name__ in CUT_OFF:
+            raise CallFault(
+                "unreachable",
+                "ConnectionClosed",
+                f"the connection closed before the answer to {name} ended",
+            ) from None
         raise CallFault(
             "malformed",
             type(exc).__name__,

@@ -11,6 +11,7 @@ class only, never a body, a header or a credential.
 
 from __future__ import annotations
 
+import re
 import threading
 
 from ..findings import Incomplete
@@ -49,6 +50,8 @@ THROTTLED = {
 }
 
 MAX_MESSAGE = 300  # characters of an AWS error message shown
+# what a credential looks like: an access key id, or a long run of base64 (secret key, token)
+CREDENTIAL_SHAPED = re.compile(r"(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}|[A-Za-z0-9/+=]{32,}")
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
@@ -61,11 +64,12 @@ def register_secret(*values: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    """Every credential iaccert knows of, and anything shaped like one, as ****."""
     with _secrets_lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for value in secrets:
         text = text.replace(value, "****")
-    return text
+    return CREDENTIAL_SHAPED.sub("****", text)
 
 
 def error_code(exc: BaseException) -> str:
@@ -96,7 +100,7 @@ def classify(exc: BaseException) -> tuple[str, str, str]:
         message = str(exc.response.get("Error", {}).get("Message", "") or "")
         message = message or f"HTTP {status}" if status else message
         attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-        code = _printable(code)[:100] or "Unknown"
+        code = redact(_printable(code)[:100]) or "Unknown"
         if code in EXPIRED:
             reason = "expired-credentials"
         elif code in ACCESS_DENIED:

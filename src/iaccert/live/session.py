@@ -19,7 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .calls import Guard, check_body, guarded_call, pages
+from .calls import CallFault, Guard, check_body, guarded_call, pages
 from .faults import register_secret
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -247,6 +247,12 @@ class Credentials:
                         "no AWS credentials found (environment, shared files, --profile, SSO "
                         "or an instance role)"
                     ) from exc
+                if not ACCOUNT_RE.match(identity["Account"]):
+                    raise CallFault(
+                        "malformed",
+                        "MalformedResponse",
+                        "the answer to sts:GetCallerIdentity is damaged: Account is not an id",
+                    )
                 self._default = Account(identity["Account"], self.clients)
                 self._accounts.setdefault(self._default.id, self._default)
             return self._default
@@ -312,8 +318,16 @@ class Credentials:
         if self.options.external_id:
             kwargs["ExternalId"] = self.options.external_id
         sts = Account("", self.clients)
-        creds = sts.call("sts", self.home_region(), "assume_role", **kwargs)["Credentials"]
+        answer = sts.call("sts", self.home_region(), "assume_role", **kwargs)
+        creds = answer["Credentials"]
         register_secret(creds["SecretAccessKey"], creds["SessionToken"])
+        assumed = answer["AssumedRoleUser"]["Arn"].split(":")
+        if len(assumed) < 5 or assumed[4] != account_id:
+            raise CallFault(
+                "malformed",
+                "MalformedResponse",
+                "the answer to sts:AssumeRole is for another account than the role's",
+            )
         credentials = {
             "aws_access_key_id": creds["AccessKeyId"],
             "aws_secret_access_key": creds["SecretAccessKey"],
