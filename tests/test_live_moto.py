@@ -141,6 +141,27 @@ def test_text_format_names_domain_and_certificate(seeded):
     assert proc.stdout.rstrip().splitlines()[-1].endswith("(live); 0 could not be checked")
 
 
+def test_junit_has_one_test_case_per_live_domain(seeded):
+    import xml.etree.ElementTree as ET
+
+    proc = live(seeded.endpoint, "--region", "us-east-1", "-f", "junit")
+    cases = ET.fromstring(proc.stdout).iter("testcase")
+    by_name = {c.get("name"): c for c in cases}
+    live_cases = [c for c in by_name.values() if c.get("classname") == "aws"]
+    assert len(live_cases) == len(by_name)  # every finding of a live run concerns a domain
+    assert set(by_name) == {
+        key(d)
+        for d in (
+            "api.example.com",
+            "pending.example.com",
+            "gone.example.com",
+            "legacy.example.com",
+        )
+    }
+    legacy = by_name[key("legacy.example.com")].find("failure")
+    assert legacy.get("message").startswith("2 findings: IAC203")  # both of its findings
+
+
 def test_assume_role_across_two_accounts(seeded):
     proc = live(
         seeded.endpoint,
@@ -358,6 +379,8 @@ def test_lint_live_replaces_iac109_at_the_source_line(seeded, tmp_path, monkeypa
         # the literal ARN does not exist in the account
         ("IAC207", "m/domains.tf", 18, "aws_api_gateway_domain_name.legacy"),
     }
+    note = next(f for f in report["findings"] if f["rule_id"] == "IAC109")
+    assert "--live cannot resolve it either" in note["message"]  # never "--live can resolve"
     webhooks = next(f for f in report["findings"] if f["rule_id"] == "IAC204")
     assert seeded.arns["wildcard_eu"] in webhooks["message"]
     assert report["incomplete"] == []
@@ -397,6 +420,11 @@ def test_lint_live_fault_keeps_the_note(seeded, tmp_path, monkeypatch):
     assert proc.returncode == 2
     report = json.loads(proc.stdout)
     assert {f["rule_id"] for f in report["findings"]} == {"IAC109"}
+    looked_up = [f for f in report["findings"] if f["line"] in (9, 18)]
+    assert len(looked_up) == 2
+    for note in looked_up:  # the lookup was tried: the note no longer suggests --live
+        assert "lint --live can resolve" not in note["message"]
+        assert "the live lookup could not be made" in note["message"]
     assert {(i["file"], i["line"], i["operation"]) for i in report["incomplete"]} == {
         ("m/domains.tf", 9, "acm:ListCertificates"),
         ("m/domains.tf", 18, "acm:DescribeCertificate"),

@@ -167,6 +167,44 @@ def test_email_validation_is_not_successful():
     assert "api.example.com is validated by EMAIL" in hit.message
 
 
+def test_a_pending_certificate_is_iac201_alone_and_email_success_is_said_so():
+    """IAC202 does not repeat IAC201's pending validation; a successful EMAIL validation is
+    not called unsuccessful; an imported certificate past its date is not "valid until"."""
+    pending = _stubbed_describe(
+        _issued(
+            Status="PENDING_VALIDATION",
+            DomainValidationOptions=[
+                {
+                    "DomainName": "api.example.com",
+                    "ValidationStatus": "PENDING_VALIDATION",
+                    "ValidationMethod": "DNS",
+                }
+            ],
+        )
+    )
+    assert [r for r, _ in _rules(pending)] == ["IAC201"]
+    email = {
+        "DomainName": "api.example.com",
+        "ValidationStatus": "SUCCESS",
+        "ValidationMethod": "EMAIL",
+    }
+    pending_email = _stubbed_describe(
+        _issued(Status="PENDING_VALIDATION", DomainValidationOptions=[email])
+    )
+    assert [r for r, _ in _rules(pending_email)] == ["IAC201", "IAC202"]  # the method still
+
+    from iaccert.live import checks
+
+    [hit] = checks.validation_not_successful(ARN, _issued(DomainValidationOptions=[email]), "x")
+    assert "validated by EMAIL (it succeeded;" in hit.message
+    assert "is SUCCESS" not in hit.message and "not successful" not in hit.message
+    past = _issued(Type="IMPORTED", NotAfter=NOW - dt.timedelta(days=3))
+    [hit] = checks.imported(ARN, past, "x", NOW)
+    assert "expired on 2026-10-29" in hit.message and "valid until" not in hit.message
+    [hit] = checks.imported(ARN, _issued(Type="IMPORTED"), "x", NOW)
+    assert "valid until 2027-05-20" in hit.message
+
+
 def test_uploaded_certificate_age():
     from iaccert.live import checks
 
