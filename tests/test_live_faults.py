@@ -326,3 +326,19 @@ def test_shapes_name_keys_never_values():
         check_shape("apigateway:GetDomainNames", {"ResponseMetadata": {}})
     with pytest.raises(CallFault):
         check_shape("sts:AssumeRole", {"Credentials": {"AccessKeyId": "A", "SecretAccessKey": ""}})
+
+
+def test_an_internal_error_in_live_mode_names_its_class_only(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    import iaccert.live.runner
+    from iaccert.cli import app
+
+    def broken(options):
+        raise KeyError(f"<Credentials>{PLANTED[1]}</Credentials>")
+
+    monkeypatch.setattr(iaccert.live.runner, "live_scan", broken)
+    monkeypatch.chdir(tmp_path)
+    ran = CliRunner().invoke(app, ["live", "--region", "us-east-1"], catch_exceptions=False)
+    assert ran.exit_code == 2
+    assert ran.stderr.strip() == "iaccert: internal error in live mode: KeyError"

@@ -588,7 +588,8 @@ def _visible(exc: Exception) -> str:
 
 @contextmanager
 def _live_errors():
-    """Live mode's configuration problems (no boto3, no credentials, bad options): one line."""
+    """Live mode's configuration problems (no boto3, no credentials, bad options): one line.
+    Any other error is named by its class alone: its text may quote an AWS answer."""
     from .live.session import LiveUsageError
 
     try:
@@ -600,6 +601,11 @@ def _live_errors():
         raise typer.Exit(EXIT_ERROR) from None
     except LiveUsageError as exc:
         typer.echo(f"iaccert: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - its text may quote an AWS answer: the class only
+        typer.echo(f"iaccert: internal error in live mode: {type(exc).__name__}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
 
