@@ -12,7 +12,13 @@ from live_support import moto_endpoint, seeded  # noqa: E402, F401
 
 # End-to-end tests run real programs (pre-commit building its environment, terraform, a moto
 # server). CI runs them all; locally `pytest -m "not e2e"` skips them for a quick loop.
-E2E_MODULES = {"test_precommit", "test_live_terraform", "test_live_moto", "test_terraform_validate"}
+E2E_MODULES = {
+    "test_precommit",
+    "test_live_terraform",
+    "test_live_moto",
+    "test_live_faults",
+    "test_terraform_validate",
+}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -9,7 +9,9 @@ fixtures skip cleanly where boto3 or moto is not installed (the ``test`` extra h
   certificate, several regions. Its attributes name what was created.
 - ``FaultProxy``: stdlib http.server forwarding to moto that answers chosen calls with the
   error shapes the service's protocol uses (JSON ``__type``, REST ``x-amzn-ErrorType``,
-  query/EC2 XML), or answers late, so botocore's real retry and timeout logic runs.
+  query/EC2 XML), or answers late, so botocore's real retry and timeout logic runs; or
+  damages the answer (BODY_KINDS: truncated, cut off mid-body, of the wrong type, an HTML
+  page with 200 or 500), each carrying PLANTED credentials; or pages without end (PAGE_KINDS).
 """
 
 from __future__ import annotations
@@ -264,6 +266,20 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         "query": ("AccessDenied", 403, "User is not authorized to perform this action"),
         "ec2": ("UnauthorizedOperation", 403, "You are not authorized to perform this operation."),
     },
+    "expired": {
+        "json": (
+            "ExpiredTokenException",
+            400,
+            "The security token included in the request is expired",
+        ),
+        "rest-json": (
+            "ExpiredTokenException",
+            403,
+            "The security token included in the request is expired",
+        ),
+        "query": ("ExpiredToken", 403, "The security token included in the request is expired"),
+        "ec2": ("RequestExpired", 400, "Request has expired."),
+    },
     "disabled": {
         "json": ("UnrecognizedClientException", 400, "The security token is invalid."),
         "rest-json": ("UnrecognizedClientException", 403, "The security token is invalid."),
@@ -273,9 +289,27 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
 }
 
 
+# credentials planted in damaged answers: no output may ever show them
+PLANTED_KEY = "ASIAPLANTEDKEY7EXAMPL"
+PLANTED_SECRET = "PLANTEDsecretKEYneverPRINTED0123456789abc"
+PLANTED_TOKEN = "PLANTEDsessionTOKENneverPRINTED0123456789xyzXYZ"
+PLANTED = (PLANTED_KEY, PLANTED_SECRET, PLANTED_TOKEN)
+PLANTED_XML = (
+    f"<Credentials><AccessKeyId>{PLANTED_KEY}</AccessKeyId>"
+    f"<SecretAccessKey>{PLANTED_SECRET}</SecretAccessKey>"
+    f"<SessionToken>{PLANTED_TOKEN}</SessionToken></Credentials>"
+)
+PLANTED_JSON = json.dumps(
+    {"AccessKeyId": PLANTED_KEY, "SecretAccessKey": PLANTED_SECRET, "SessionToken": PLANTED_TOKEN}
+)
+BODY_KINDS = ("truncated", "cut", "wrong-type", "html", "html-error")
+PAGE_KINDS = ("pages-cycle", "pages-endless")
+MAX_HOSTILE_PAGES = 10_000  # the proxy's own bound: a test never loops forever
+
+
 @dataclass
 class Fault:
-    kind: str  # throttle | deny | disabled | delay
+    kind: str  # throttle | deny | disabled | delay | one of BODY_KINDS | one of PAGE_KINDS
     service: str | None = None
     region: str | None = None
     operation: str | None = None  # DescribeCertificate, ListServerCertificates, "GET /v2/..."
@@ -368,13 +402,18 @@ class FaultProxy:
             )
             if fault is not None:
                 fault.hits += 1
+        protocol = PROTOCOL.get(service, "json")
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay)
+        elif fault is not None and fault.kind in BODY_KINDS:
+            return self._forward(handler, body, damage=(fault.kind, protocol, operation))
+        elif fault is not None and fault.kind in PAGE_KINDS:
+            return self._page(handler, fault, service, operation)
         elif fault is not None:
-            return self._error(handler, fault.kind, PROTOCOL.get(service, "json"))
+            return self._error(handler, fault.kind, protocol)
         self._forward(handler, body)
 
-    def _forward(self, handler, body: bytes) -> None:
+    def _forward(self, handler, body: bytes, damage: tuple[str, str, str] | None = None) -> None:
         conn = http.client.HTTPConnection(self.upstream, timeout=30)
         headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
         headers["Host"] = self.upstream
@@ -384,16 +423,56 @@ class FaultProxy:
             data = resp.read()
         finally:
             conn.close()
+        status, sent = resp.status, None
+        resp_headers = [
+            (k, v)
+            for k, v in resp.getheaders()
+            if k.lower() not in ("content-length", "connection", "transfer-encoding")
+        ]
+        if damage is not None:
+            status, data, sent, resp_headers = damaged(damage, status, data, resp_headers)
         try:
-            handler.send_response(resp.status)
-            for key, value in resp.getheaders():
-                if key.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    handler.send_header(key, value)
+            handler.send_response(status)
+            for key, value in resp_headers:
+                handler.send_header(key, value)
             handler.send_header("Content-Length", str(len(data)))
+            if sent is not None:
+                handler.send_header("Connection", "close")
             handler.end_headers()
-            handler.wfile.write(data)
+            handler.wfile.write(data if sent is None else data[:sent])
+            if sent is not None:
+                handler.wfile.flush()
+                handler.close_connection = True
+                handler.connection.shutdown(2)
         except OSError:
             pass  # the client gave up (a timeout test)
+
+    def _page(self, handler, fault: Fault, service: str, operation: str) -> None:
+        """One page of a listing that never ends: tokens A, B, A, B... or always new."""
+        if fault.hits > MAX_HOSTILE_PAGES:
+            token = ""
+        elif fault.kind == "pages-cycle":
+            token = "tokenA" if fault.hits % 2 else "tokenB"
+        else:
+            token = f"token{fault.hits}"
+        if service == "apigateway":
+            data = json.dumps({"item": [], "position": token}).encode()
+        elif service == "apigatewayv2":
+            data = json.dumps({"items": [], "nextToken": token}).encode()
+        elif service == "acm":
+            data = json.dumps({"CertificateSummaryList": [], "NextToken": token}).encode()
+        else:
+            data = (
+                f"<{operation}Response><{operation}Result><ServerCertificateMetadataList/>"
+                f"<IsTruncated>{'true' if token else 'false'}</IsTruncated><Marker>{token}</Marker>"
+                f"</{operation}Result></{operation}Response>"
+            ).encode()
+        ctype = "text/xml" if service == "iam" else "application/json"
+        handler.send_response(200)
+        handler.send_header("Content-Type", ctype)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     @staticmethod
     def _error(handler, kind: str, protocol: str) -> None:
@@ -425,6 +504,39 @@ class FaultProxy:
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
+
+
+def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: list):
+    """(status, body, bytes to send or None for all, headers): the answer, damaged."""
+    kind, protocol, operation = damage
+    xml = protocol in ("query", "ec2")
+    planted = PLANTED_XML if xml else PLANTED_JSON
+    if kind == "truncated":  # cut short, and consistent: Content-Length says so
+        return status, data[: len(data) // 2] + planted.encode(), None, headers
+    if kind == "cut":  # the connection closes mid-body
+        return status, data + planted.encode(), len(data) // 2, headers
+    if kind == "wrong-type":
+        if xml:  # the result, a structure, is text: the planted credentials
+            op = operation
+            text = " ".join(PLANTED)
+            body = f"<{op}Response><{op}Result>{text}</{op}Result></{op}Response>"
+            if protocol == "ec2":
+                body = f"<{op}Response><regionInfo>{text}</regionInfo></{op}Response>"
+        else:  # every member of the answer a string
+            try:
+                parsed = json.loads(data or b"{}")
+            except ValueError:
+                parsed = {}
+            keys = list(parsed) if isinstance(parsed, dict) and parsed else ["item"]
+            body = json.dumps({k: PLANTED_SECRET for k in keys})
+        return status, body.encode(), None, headers
+    html = (
+        "<!DOCTYPE html><html><head><title>Gateway</title></head><body>"
+        f"<p>proxy maintenance</p><pre>{planted}</pre></body></html>"
+    )
+    headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+    headers.append(("Content-Type", "text/html"))
+    return (200 if kind == "html" else 500), html.encode(), None, headers
 
 
 def write_tf(directory: Path, files: dict[str, str]) -> Path:

@@ -95,8 +95,7 @@ def test_every_live_rule_on_the_seeded_account(seeded):
     a = seeded.arns
     assert triples(report) == {
         ("IAC204", key("api.example.com"), a["api"]),
-        ("IAC201", key("pending.example.com"), a["pending"]),
-        ("IAC202", key("pending.example.com"), a["pending"]),
+        ("IAC201", key("pending.example.com"), a["pending"]),  # IAC202 does not repeat it
         ("IAC207", key("gone.example.com"), seeded.dangling),
         ("IAC203", key("legacy.example.com"), seeded.iam_arn),
         ("IAC206", key("legacy.example.com"), seeded.iam_arn),
@@ -140,6 +139,27 @@ def test_text_format_names_domain_and_certificate(seeded):
     assert line.startswith(f"{key('gone.example.com')}: IAC207 [error]")
     assert seeded.dangling in line
     assert proc.stdout.rstrip().splitlines()[-1].endswith("(live); 0 could not be checked")
+
+
+def test_junit_has_one_test_case_per_live_domain(seeded):
+    import xml.etree.ElementTree as ET
+
+    proc = live(seeded.endpoint, "--region", "us-east-1", "-f", "junit")
+    cases = ET.fromstring(proc.stdout).iter("testcase")
+    by_name = {c.get("name"): c for c in cases}
+    live_cases = [c for c in by_name.values() if c.get("classname") == "aws"]
+    assert len(live_cases) == len(by_name)  # every finding of a live run concerns a domain
+    assert set(by_name) == {
+        key(d)
+        for d in (
+            "api.example.com",
+            "pending.example.com",
+            "gone.example.com",
+            "legacy.example.com",
+        )
+    }
+    legacy = by_name[key("legacy.example.com")].find("failure")
+    assert legacy.get("message").startswith("2 findings: IAC203")  # both of its findings
 
 
 def test_assume_role_across_two_accounts(seeded):
@@ -359,6 +379,8 @@ def test_lint_live_replaces_iac109_at_the_source_line(seeded, tmp_path, monkeypa
         # the literal ARN does not exist in the account
         ("IAC207", "m/domains.tf", 18, "aws_api_gateway_domain_name.legacy"),
     }
+    note = next(f for f in report["findings"] if f["rule_id"] == "IAC109")
+    assert "--live cannot resolve it either" in note["message"]  # never "--live can resolve"
     webhooks = next(f for f in report["findings"] if f["rule_id"] == "IAC204")
     assert seeded.arns["wildcard_eu"] in webhooks["message"]
     assert report["incomplete"] == []
@@ -387,7 +409,7 @@ def test_lint_live_literal_arn_of_a_pending_certificate(seeded, tmp_path, monkey
     proc = lint(seeded.endpoint, tmp_path, "m", "--live", monkeypatch=monkeypatch)
     assert proc.returncode == 1
     heads = [x for x in proc.stdout.splitlines() if x.startswith("m/main.tf:")]
-    assert [h.split(" ")[1] for h in heads] == ["IAC201", "IAC202"]
+    assert [h.split(" ")[1] for h in heads] == ["IAC201"]  # its validation: not said twice
     assert all(h.startswith("m/main.tf:7:") for h in heads)
     assert "0 could not be checked" in proc.stdout
 
@@ -400,6 +422,11 @@ def test_lint_live_fault_keeps_the_note(seeded, tmp_path, monkeypatch):
     assert proc.returncode == 2
     report = json.loads(proc.stdout)
     assert {f["rule_id"] for f in report["findings"]} == {"IAC109"}
+    looked_up = [f for f in report["findings"] if f["line"] in (9, 18)]
+    assert len(looked_up) == 2
+    for note in looked_up:  # the lookup was tried: the note no longer suggests --live
+        assert "lint --live can resolve" not in note["message"]
+        assert "the live lookup could not be made" in note["message"]
     assert {(i["file"], i["line"], i["operation"]) for i in report["incomplete"]} == {
         ("m/domains.tf", 9, "acm:ListCertificates"),
         ("m/domains.tf", 18, "acm:DescribeCertificate"),
@@ -415,7 +442,6 @@ def test_lint_live_cloudformation_parameter_from_the_command_line(seeded, tmp_pa
     got = {(f["rule_id"], f["file"], f["line"], f["domain"]) for f in report["findings"]}
     assert got == {
         ("IAC201", "m/template.yaml", 18, "ReportsDomain"),
-        ("IAC202", "m/template.yaml", 18, "ReportsDomain"),
         ("IAC109", "m/template.yaml", 27, "LegacyApi"),  # an SSM parameter: not resolvable
     }
 

@@ -167,6 +167,44 @@ def test_email_validation_is_not_successful():
     assert "api.example.com is validated by EMAIL" in hit.message
 
 
+def test_a_pending_certificate_is_iac201_alone_and_email_success_is_said_so():
+    """IAC202 does not repeat IAC201's pending validation; a successful EMAIL validation is
+    not called unsuccessful; an imported certificate past its date is not "valid until"."""
+    pending = _stubbed_describe(
+        _issued(
+            Status="PENDING_VALIDATION",
+            DomainValidationOptions=[
+                {
+                    "DomainName": "api.example.com",
+                    "ValidationStatus": "PENDING_VALIDATION",
+                    "ValidationMethod": "DNS",
+                }
+            ],
+        )
+    )
+    assert [r for r, _ in _rules(pending)] == ["IAC201"]
+    email = {
+        "DomainName": "api.example.com",
+        "ValidationStatus": "SUCCESS",
+        "ValidationMethod": "EMAIL",
+    }
+    pending_email = _stubbed_describe(
+        _issued(Status="PENDING_VALIDATION", DomainValidationOptions=[email])
+    )
+    assert [r for r, _ in _rules(pending_email)] == ["IAC201", "IAC202"]  # the method still
+
+    from iaccert.live import checks
+
+    [hit] = checks.validation_not_successful(ARN, _issued(DomainValidationOptions=[email]), "x")
+    assert "validated by EMAIL (it succeeded;" in hit.message
+    assert "is SUCCESS" not in hit.message and "not successful" not in hit.message
+    past = _issued(Type="IMPORTED", NotAfter=NOW - dt.timedelta(days=3))
+    [hit] = checks.imported(ARN, past, "x", NOW)
+    assert "expired on 2026-10-29" in hit.message and "valid until" not in hit.message
+    [hit] = checks.imported(ARN, _issued(Type="IMPORTED"), "x", NOW)
+    assert "valid until 2027-05-20" in hit.message
+
+
 def test_uploaded_certificate_age():
     from iaccert.live import checks
 
@@ -187,13 +225,26 @@ def test_region_mismatch_as_deployed():
 # --- inventory: pagination and dedupe (Stubber) ---------------------------------------------
 
 
-class _StubAccount:
-    def __init__(self, clients: dict):
-        self.id = "123456789012"
-        self._clients = clients
+class _StubClients:
+    """What an Account needs of Clients: stubbed clients by service, the guard, the options."""
 
-    def client(self, service: str, region: str):
-        return self._clients[service]
+    def __init__(self, clients: dict, **options):
+        from iaccert.live.calls import Guard
+        from iaccert.live.session import LiveOptions
+
+        self.by_service = clients
+        self.options = LiveOptions(**options)
+        self.guard = Guard(self.options.deadline, self.options.breaker)
+
+    def get(self, account_id, credentials, service: str, region: str):
+        return self.by_service[service]
+
+
+def _StubAccount(clients: dict, **options):
+    """A real Account (guarded calls, bounded pages) over botocore Stubber clients."""
+    from iaccert.live.session import Account
+
+    return Account("123456789012", _StubClients(clients, **options))
 
 
 def _client(service: str):
@@ -318,7 +369,7 @@ def test_lookup_lists_every_key_type_and_pages():
                 ],
                 "NextToken": "t",
             },
-            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}},
+            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}, "MaxItems": 1000},
         )
         stub.add_response(
             "list_certificates",
@@ -327,7 +378,12 @@ def test_lookup_lists_every_key_type_and_pages():
                     {"CertificateArn": newer, "DomainName": "*.example.com", "NotBefore": NOW}
                 ]
             },
-            {"CertificateStatuses": ["ISSUED"], "Includes": {"keyTypes": keys}, "NextToken": "t"},
+            {
+                "CertificateStatuses": ["ISSUED"],
+                "Includes": {"keyTypes": keys},
+                "MaxItems": 1000,
+                "NextToken": "t",
+            },
         )
         got = lookup_certificate(
             _StubAccount({"acm": acm}),

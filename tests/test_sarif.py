@@ -208,7 +208,12 @@ def test_live_findings_and_could_not_check_entries_in_every_format():
     assert not list(VALIDATOR.iter_errors(log))
     (sarif_result,) = log["runs"][0]["results"]
     (location,) = sarif_result["locations"]
-    assert "physicalLocation" not in location  # never an empty URI
+    # GitHub rejects a result without a physical location: a stable pseudo-file, never ""
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == (
+        "aws/123456789012/us-east-1/api.example.com"
+    )
+    assert location["physicalLocation"]["region"] == {"startLine": 1, "endLine": 1}
+    assert location["physicalLocation"]["artifactLocation"]["uriBaseId"] == SRCROOT
     assert location["logicalLocations"][0]["fullyQualifiedName"].endswith("/api.example.com")
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert "access-denied" in notes[0]["message"]["text"]

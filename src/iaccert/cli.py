@@ -301,6 +301,14 @@ def lint(
         help="--live: IAC206 flags uploads older than this (395).",
         rich_help_panel=PANEL_LIVE,
     ),
+    deadline: float | None = typer.Option(
+        None,
+        "--deadline",
+        min=0.1,
+        metavar="SECONDS",
+        help="--live: no AWS call starts after this many seconds; the rest could not be checked.",
+        rich_help_panel=PANEL_LIVE,
+    ),
     allow_incomplete: bool = typer.Option(
         False,
         "--allow-incomplete",
@@ -432,6 +440,7 @@ def lint(
                     role_arn=role_arn,
                     external_id=external_id,
                     **_live_days(settings, expiry_days, upload_max_age_days),
+                    deadline=deadline,
                 ),
             )
     if not (fix or diff):
@@ -604,7 +613,8 @@ def _visible(exc: Exception) -> str:
 
 @contextmanager
 def _live_errors():
-    """Live mode's configuration problems (no boto3, no credentials, bad options): one line."""
+    """Live mode's configuration problems (no boto3, no credentials, bad options): one line.
+    Any other error is named by its class alone: its text may quote an AWS answer."""
     from .live.session import LiveUsageError
 
     try:
@@ -616,6 +626,11 @@ def _live_errors():
         raise typer.Exit(EXIT_ERROR) from None
     except LiveUsageError as exc:
         typer.echo(f"iaccert: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - its text may quote an AWS answer: the class only
+        typer.echo(f"iaccert: internal error in live mode: {type(exc).__name__}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -691,6 +706,14 @@ def live_cmd(
         help="Connect and read timeout per attempt, in seconds.",
         rich_help_panel=PANEL_LIVE,
     ),
+    deadline: float | None = typer.Option(
+        None,
+        "--deadline",
+        min=0.1,
+        metavar="SECONDS",
+        help="No AWS call starts after this many seconds; the rest could not be checked.",
+        rich_help_panel=PANEL_LIVE,
+    ),
     fmt: Format = typer.Option(
         Format.text,
         "--format",
@@ -763,6 +786,7 @@ def live_cmd(
             acm_rps=acm_rps,
             max_attempts=max_attempts,
             timeout=timeout,
+            deadline=deadline,
         )
         result = live_scan(options)
     apply_policy(result, policy)

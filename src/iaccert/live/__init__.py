@@ -4,6 +4,7 @@ Nothing here is imported by a static scan: boto3 loads only for ``iaccert live``
 ``iaccert lint --live``.
 
   session.py    credentials (default chain, --profile, assume-role), clients, retries, rate limits
+  calls.py      every call guarded: answers checked (body, shape), pages bounded, breaker, deadline
   inventory.py  domains (REST and v2), certificates (ACM, IAM server certificates), lookups
   checks.py     the live rules IAC201-IAC207 and IAC105 as deployed, over what inventory read
   faults.py     AWS errors -> "could not check" entries (never a pass)

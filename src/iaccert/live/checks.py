@@ -56,17 +56,23 @@ def not_issued(arn: str, info: dict, label: str) -> list[LiveHit]:
 
 
 def validation_not_successful(arn: str, info: dict, label: str) -> list[LiveHit]:
-    """IAC202: a domain validation that is not SUCCESS, or not by DNS."""
+    """IAC202: a name validated by another method than DNS, or (on an issued certificate)
+    a validation that is not SUCCESS. A certificate that is not issued is IAC201's: its
+    pending or failed validations are why, and are not said twice."""
     if info.get("Type") != "AMAZON_ISSUED":
         return []
+    issued = info.get("Status") == "ISSUED"
     problems = []
     for option in info.get("DomainValidationOptions", []):
         name = option.get("DomainName", "?")
         method = option.get("ValidationMethod", "EMAIL" if option.get("ValidationEmails") else "")
         status = option.get("ValidationStatus", "UNKNOWN")
         if method and method != "DNS":
-            problems.append(f"{name} is validated by {method}")
-        if status != "SUCCESS":
+            done = " (it succeeded; each renewal waits for someone to approve it)"
+            problems.append(
+                f"{name} is validated by {method}" + (done if status == "SUCCESS" else "")
+            )
+        if issued and status != "SUCCESS":
             problems.append(f"validation of {name} is {status}")
     if not problems:
         return []
@@ -74,7 +80,7 @@ def validation_not_successful(arn: str, info: dict, label: str) -> list[LiveHit]
         LiveHit(
             "IAC202",
             f"certificate {arn} of domain {label}: {'; '.join(problems)}; "
-            "ACM renews only DNS validations that succeed",
+            "ACM renews by itself only names validated by DNS",
         )
     ]
 
@@ -134,12 +140,14 @@ def renewal_at_risk(arn: str, info: dict, label: str) -> list[LiveHit]:
     ]
 
 
-def imported(arn: str, info: dict, label: str) -> list[LiveHit]:
+def imported(arn: str, info: dict, label: str, now: datetime) -> list[LiveHit]:
     """IAC205: an imported certificate serves the domain; ACM never renews it."""
     if info.get("Type") != "IMPORTED":
         return []
     end = _utc(info.get("NotAfter"))
-    until = f"; it is valid until {_day(end)}" if end else ""
+    until = ""
+    if end is not None:
+        until = f"; it expired on {_day(end)}" if end <= now else f"; it is valid until {_day(end)}"
     return [
         LiveHit(
             "IAC205",
@@ -203,7 +211,7 @@ def acm_certificate(
         *validation_not_successful(arn, info, label),
         *expiring(arn, info.get("NotAfter"), label, now, limits.expiry_days),
         *renewal_at_risk(arn, info, label),
-        *imported(arn, info, label),
+        *imported(arn, info, label, now),
     ]
 
 

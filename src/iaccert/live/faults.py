@@ -2,12 +2,16 @@
 
 Each entry names exactly what was not checked (account, region, domain, certificate, the
 call) and why, in words a person can act on: access-denied, throttled (after the retries),
-region-disabled, timeout, unreachable or error. Messages are AWS's own, scrubbed of any
-credential value iaccert knows of.
+region-disabled, expired-credentials, timeout, unreachable, malformed (a damaged answer),
+pagination (a listing that does not end), deadline or error. The message of an AWS error
+is AWS's own, when its error body was well-formed, on one line, bounded and scrubbed of any
+credential value iaccert knows of; every other message is iaccert's own and names the fault
+class only, never a body, a header or a credential.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 from ..findings import Incomplete
@@ -27,6 +31,12 @@ REGION_DISABLED = {
     "OptInRequired",
     "AuthFailure",
 }
+EXPIRED = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "TokenRefreshRequired",
+}
 THROTTLED = {
     "Throttling",
     "ThrottlingException",
@@ -39,6 +49,10 @@ THROTTLED = {
     "LimitExceededException",
 }
 
+MAX_MESSAGE = 300  # characters of an AWS error message shown
+# what a credential looks like: an access key id, or a long run of base64 (secret key, token)
+CREDENTIAL_SHAPED = re.compile(r"(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}|[A-Za-z0-9/+=]{32,}")
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 
@@ -50,11 +64,12 @@ def register_secret(*values: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    """Every credential iaccert knows of, and anything shaped like one, as ****."""
     with _secrets_lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for value in secrets:
         text = text.replace(value, "****")
-    return text
+    return CREDENTIAL_SHAPED.sub("****", text)
 
 
 def error_code(exc: BaseException) -> str:
@@ -75,12 +90,20 @@ def classify(exc: BaseException) -> tuple[str, str, str]:
         ReadTimeoutError,
     )
 
+    from .calls import CallFault
+
+    if isinstance(exc, CallFault):
+        return exc.reason, exc.code, redact(exc.message)
     code = error_code(exc)
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        message = str(exc.response.get("Error", {}).get("Message", "") or "")
+        message = message or f"HTTP {status}" if status else message
         attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-        if code in ACCESS_DENIED:
+        code = redact(_printable(code)[:100]) or "Unknown"
+        if code in EXPIRED:
+            reason = "expired-credentials"
+        elif code in ACCESS_DENIED:
             reason = "access-denied"
         elif code in REGION_DISABLED:
             reason = "region-disabled"
@@ -97,9 +120,21 @@ def classify(exc: BaseException) -> tuple[str, str, str]:
         reason, message = "unreachable", str(exc)
     elif isinstance(exc, NoCredentialsError):
         reason, message = "no-credentials", str(exc)
-    else:
-        reason, message = "error", str(exc)
-    return reason, code, redact(" ".join(message.split()))
+    else:  # any other botocore failure: its class, never its text (it may quote an answer)
+        reason, message = "error", f"the call failed ({type(exc).__name__})"
+    return reason, code, redact(_bounded(message))
+
+
+def _printable(text: str) -> str:
+    return "".join(c for c in text if c.isprintable())
+
+
+def _bounded(message: str) -> str:
+    """One line, printable, at most MAX_MESSAGE characters."""
+    message = " ".join(_printable(message.replace("\n", " ")).split())
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    return message
 
 
 def incomplete(
@@ -121,4 +156,6 @@ def boto_errors() -> tuple[type[BaseException], ...]:
     """The exceptions a boto3 call raises for AWS-side or transport failures."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    return (ClientError, BotoCoreError)
+    from .calls import CallFault
+
+    return (ClientError, BotoCoreError, CallFault)

@@ -18,13 +18,12 @@ from typing import Any
 
 from ..chain import parse_arn
 from ..findings import Incomplete
+from .calls import CallFault
 from .faults import boto_errors, error_code, incomplete
 from .session import Account
 
 EDGE_REGION = "us-east-1"
 DANGLING = {"ResourceNotFoundException", "InvalidArnException", "NoSuchEntity"}
-REST_PAGE = 500
-V2_PAGE = "500"
 
 
 @dataclass(frozen=True)
@@ -136,16 +135,14 @@ def list_domains(account: Account, region: str) -> tuple[list[LiveDomain], list[
         return domains.setdefault(name, LiveDomain(account.id, region, name))
 
     try:
-        pages = account.client("apigateway", region).get_paginator("get_domain_names")
-        for page in pages.paginate(PaginationConfig={"PageSize": REST_PAGE}):
-            for item in page.get("items", []):
+        for items in account.pages("apigateway", region, "get_domain_names"):
+            for item in items:
                 _rest_domain(account.id, region, item, domain_for(item["domainName"]))
     except errors as exc:
         faults.append(incomplete(exc, "apigateway:GetDomainNames", account.id, region))
     try:
-        pages = account.client("apigatewayv2", region).get_paginator("get_domain_names")
-        for page in pages.paginate(PaginationConfig={"PageSize": V2_PAGE}):
-            for item in page.get("Items", []):
+        for items in account.pages("apigatewayv2", region, "get_domain_names"):
+            for item in items:
                 _v2_domain(account.id, region, item, domain_for(item["DomainName"]))
     except errors as exc:
         faults.append(incomplete(exc, "apigatewayv2:GetDomainNames", account.id, region))
@@ -166,10 +163,18 @@ def describe_certificate(account: Account, arn: str, default_region: str) -> Cer
     """DescribeCertificate with an ACM client in the ARN's own region."""
     region = arn_region(arn, default_region)
     try:
-        info = account.client("acm", region).describe_certificate(CertificateArn=arn)
+        info = account.call("acm", region, "describe_certificate", CertificateArn=arn)
     except boto_errors() as exc:
         if error_code(exc) in DANGLING:
             return CertResult(arn, missing=True)
+        fault = incomplete(exc, "acm:DescribeCertificate", account.id, region, None, arn)
+        return CertResult(arn, fault=fault)
+    if info["Certificate"]["CertificateArn"] != arn:
+        exc = CallFault(
+            "malformed",
+            "MalformedResponse",
+            "the answer to acm:DescribeCertificate describes another certificate",
+        )
         fault = incomplete(exc, "acm:DescribeCertificate", account.id, region, None, arn)
         return CertResult(arn, fault=fault)
     return CertResult(arn, info=info["Certificate"])
@@ -197,9 +202,8 @@ class ServerCertificates:
     def _list(account: Account, region: str) -> dict[str, dict] | Incomplete:
         out: dict[str, dict] = {}
         try:
-            pages = account.client("iam", region).get_paginator("list_server_certificates")
-            for page in pages.paginate():
-                for meta in page.get("ServerCertificateMetadataList", []):
+            for items in account.pages("iam", region, "list_server_certificates"):
+                for meta in items:
                     out[meta["Arn"]] = meta
         except boto_errors() as exc:
             return incomplete(exc, "iam:ListServerCertificates", account.id, "global")
@@ -261,8 +265,8 @@ def lookup_certificate(account: Account, region: str, criteria: LookupCriteria) 
         kwargs["CertificateStatuses"] = list(criteria.statuses)
     summaries = [
         summary
-        for page in client.get_paginator("list_certificates").paginate(**kwargs)
-        for summary in page.get("CertificateSummaryList", [])
+        for items in account.pages("acm", region, "list_certificates", **kwargs)
+        for summary in items
     ]
     if criteria.match in ("name", "contained"):
         return _plugin_choice(summaries, criteria)

@@ -34,6 +34,19 @@ from .inventory import (
 from .session import CallCounter, Credentials, LiveOptions
 
 RESOLVABLE = ("literal", "lookup")
+LIVE_HINT = "; iaccert lint --live can resolve it"  # IAC109's suggestion, said by the static check
+
+
+def _note_after_live(note: Finding, outcome: Outcome) -> None:
+    """The IAC109 note that stays under --live no longer suggests --live: it says why the
+    live lookup did not settle it."""
+    if not note.message.endswith(LIVE_HINT):
+        return
+    if outcome.fault is not None:
+        why = '; the live lookup could not be made (see its "could not check" entry)'
+    else:
+        why = "; --live cannot resolve it either: the code does not fix what to look up"
+    note.message = note.message[: -len(LIVE_HINT)] + why
 
 
 def _note_for(result: ScanResult, chain: Chain) -> Finding | None:
@@ -196,10 +209,13 @@ def resolve_static(
     result.live = True
     work = []
     for chain in result.chains:
+        note = _note_for(result, chain)
+        if note is None:
+            continue
         if chain.certificate.origin in RESOLVABLE:
-            note = _note_for(result, chain)
-            if note is not None:
-                work.append((chain, note))
+            work.append((chain, note))
+        else:  # nothing a lookup could find
+            _note_after_live(note, Outcome(False))
     if not work:
         return result
     resolver = Resolver(options, counter)
@@ -214,6 +230,7 @@ def resolve_static(
         if outcome.fault is not None:
             result.incomplete.append(outcome.fault)
         if not outcome.checked:
+            _note_after_live(note, outcome)
             continue  # the IAC109 note stays
         result.findings.remove(note)
         if domain_key(chain) in result.domain_states:

@@ -19,6 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calls import CallFault, Guard, check_body, guarded_call, pages
 from .faults import register_secret
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -43,6 +44,10 @@ class LiveOptions:
     acm_rps: float = 10.0  # DescribeCertificate calls per second, per account and region
     max_attempts: int = 5  # total attempts per call, first one included (standard retry mode)
     timeout: float = 10.0  # connect and read timeout per attempt, seconds
+    deadline: float | None = None  # seconds for the whole run: no call starts after it
+    breaker: int = 3  # consecutive timeouts in one account and region: the rest is not tried
+    max_pages: int = 200  # pages per listing
+    max_items: int = 100_000  # items per listing
 
 
 def parse_accounts(values: list[str]) -> list[str]:
@@ -126,11 +131,13 @@ class Clients:
     configuration (region, endpoint_url, ...) applies to all of them.
     """
 
-    def __init__(self, session, config, counter: CallCounter, acm_rps: float):
+    def __init__(self, session, config, counter: CallCounter, options: LiveOptions):
         self.session = session
         self._config = config
         self._counter = counter
-        self._acm_rps = acm_rps
+        self._acm_rps = options.acm_rps
+        self.options = options
+        self.guard = Guard(options.deadline, options.breaker)
         self._cache: dict[tuple[str, str, str], object] = {}
         self._lock = threading.Lock()  # a boto3 session is not thread-safe; its clients are
 
@@ -143,6 +150,7 @@ class Clients:
                     service, region_name=region, config=self._config, **(credentials or {})
                 )
                 self._counter.attach(found, service)
+                found.meta.events.register("before-parse", check_body(service))
                 if service == "acm":
                     limiter = RateLimiter(self._acm_rps)
                     found.meta.events.register(
@@ -163,6 +171,23 @@ class Account:
     def client(self, service: str, region: str):
         return self._clients.get(self.id, self._credentials, service, region)
 
+    def call(self, service: str, region: str, method: str, **kwargs) -> dict:
+        """One guarded call (calls.py): its answer has what the operation must return."""
+        client = self.client(service, region)
+        key = (self.id, region)
+        return guarded_call(client, self._clients.guard, key, service, method, **kwargs)
+
+    def pages(self, service: str, region: str, method: str, **kwargs):
+        """The items of each page of a listing, bounded (calls.pages)."""
+        client = self.client(service, region)
+        operation = f"{service}:{client.meta.method_to_api_mapping[method]}"
+        options = self._clients.options
+
+        def one(**page_kwargs):
+            return self.call(service, region, method, **page_kwargs)
+
+        return pages(one, operation, options.max_pages, options.max_items, **kwargs)
+
 
 class Credentials:
     """The base session and, on demand, one Account per account id (assuming roles once)."""
@@ -179,7 +204,7 @@ class Credentials:
         except ProfileNotFound as exc:
             raise LiveUsageError(str(exc)) from exc
         self._register_base_secrets()
-        self.clients = Clients(self.base, self.config, self.counter, options.acm_rps)
+        self.clients = Clients(self.base, self.config, self.counter, options)
         self._accounts: dict[str, Account] = {}
         self._default: Account | None = None
         self._lock = threading.Lock()
@@ -213,14 +238,21 @@ class Credentials:
 
         with self._lock:
             if self._default is None:
-                sts = Account("", self.clients).client("sts", self.home_region())
                 try:
-                    identity = sts.get_caller_identity()
+                    identity = Account("", self.clients).call(
+                        "sts", self.home_region(), "get_caller_identity"
+                    )
                 except NoCredentialsError as exc:
                     raise LiveUsageError(
                         "no AWS credentials found (environment, shared files, --profile, SSO "
                         "or an instance role)"
                     ) from exc
+                if not ACCOUNT_RE.match(identity["Account"]):
+                    raise CallFault(
+                        "malformed",
+                        "MalformedResponse",
+                        "the answer to sts:GetCallerIdentity is damaged: Account is not an id",
+                    )
                 self._default = Account(identity["Account"], self.clients)
                 self._accounts.setdefault(self._default.id, self._default)
             return self._default
@@ -282,12 +314,20 @@ class Credentials:
 
     def _assume(self, account_id: str) -> Account:
         """AssumeRole into the account; faults propagate to the caller as boto errors."""
-        sts = Account("", self.clients).client("sts", self.home_region())
         kwargs = {"RoleArn": self.role_for(account_id), "RoleSessionName": SESSION_NAME}
         if self.options.external_id:
             kwargs["ExternalId"] = self.options.external_id
-        creds = sts.assume_role(**kwargs)["Credentials"]
+        sts = Account("", self.clients)
+        answer = sts.call("sts", self.home_region(), "assume_role", **kwargs)
+        creds = answer["Credentials"]
         register_secret(creds["SecretAccessKey"], creds["SessionToken"])
+        assumed = answer["AssumedRoleUser"]["Arn"].split(":")
+        if len(assumed) < 5 or assumed[4] != account_id:
+            raise CallFault(
+                "malformed",
+                "MalformedResponse",
+                "the answer to sts:AssumeRole is for another account than the role's",
+            )
         credentials = {
             "aws_access_key_id": creds["AccessKeyId"],
             "aws_secret_access_key": creds["SecretAccessKey"],
@@ -300,8 +340,8 @@ class Credentials:
         if self.options.regions:
             return list(dict.fromkeys(self.options.regions))
         if self.options.all_regions:
-            ec2 = account.client("ec2", self.home_region())
-            found = ec2.describe_regions(AllRegions=False)["Regions"]
+            answer = account.call("ec2", self.home_region(), "describe_regions", AllRegions=False)
+            found = answer["Regions"]
             return sorted(
                 r["RegionName"]
                 for r in found

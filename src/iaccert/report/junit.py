@@ -3,6 +3,8 @@
 A domain's test case fails when it has a finding at warning or error; the failure lists
 every finding of that domain (notes go to ``system-out``). A file that could not be parsed
 (IAC000) is a failing test case of its own, and so is any finding that concerns no domain.
+A live domain (``account/region/domain``, class ``aws``) is one test case with all its
+findings.
 A live "could not check" entry is an ``error`` test case: not a pass, not a finding.
 
 Every value from the repository or from AWS goes through escape.text, as in the text
@@ -54,14 +56,20 @@ def render(result: ScanResult) -> str:
     index = ChainIndex(result.chains)
     by_chain: dict[int, list[Finding]] = defaultdict(list)
     cases: list[tuple[tuple, ET.Element]] = []
+    live_domains: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         chain = None if f.rule.id == "IAC000" else index.chain_of(f)
         if chain is not None:
             by_chain[id(chain)].append(f)
             continue
+        if f.logical_location and not f.location.file:  # a live domain: one case for it
+            live_domains[f.logical_location].append(f)
+            continue
         where = f.location.file or f.logical_location or ""
         name = f"{f.rule.id} {f.rule.name}" + (f" {f.resource}" if f.resource else "")
         cases.append(((where, f.location.line, name), _case(name, where, [f])))
+    for domain, found in live_domains.items():
+        cases.append(((domain, 0, domain), _case(domain, "aws", found)))
     for chain in result.chains:
         loc = chain.domain.location
         case = _case(chain.domain.address, loc.file, by_chain.get(id(chain), []))

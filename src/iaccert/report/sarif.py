@@ -140,6 +140,12 @@ def physical_location(loc: Location, sources: SourceLines | None = None) -> dict
     return {"artifactLocation": artifact_location(loc.file), "region": region(loc, sources)}
 
 
+def live_location(logical: str) -> dict:
+    """A live finding's stable pseudo-file ``aws/account/region/domain``, line 1: GitHub
+    code scanning needs a physical location for every result, and a file need not exist."""
+    return {"artifactLocation": artifact_location(f"aws/{logical}"), "region": {"startLine": 1, "endLine": 1}}
+
+
 def message_text(f: Finding) -> str:
     """The first sentence is the alert's title: the message, closed with a full stop."""
     text = f.message.strip()
@@ -194,6 +200,8 @@ def result_dict(
     location: dict = {}
     if f.location.file:
         location["physicalLocation"] = physical_location(f.location, sources)
+    elif f.logical_location:  # GitHub rejects a result without a physical location
+        location["physicalLocation"] = live_location(f.logical_location)
     # live findings have no file: an AWS resource ("account/region/domain") is their location
     logical = f.logical_location or f.resource or f.domain or f.rule.id
     location["logicalLocations"] = [{"fullyQualifiedName": logical, "kind": "resource"}]

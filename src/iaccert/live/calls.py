@@ -1,0 +1,403 @@
+"""One AWS call, guarded: its answer checked, its pages bounded, its region's health and the
+run's deadline respected. Whatever goes wrong is a CallFault that names the operation and the
+fault class, never the answer: a damaged body may carry anything, a credential included.
+
+- the body: a 2xx answer must be well-formed for its protocol (a JSON object, or XML whose
+  root is ``<Operation>Response``) before botocore parses it; an error answer that is not
+  well-formed is read from its status and headers only (botocore would quote the body);
+- the shape: each operation's parsed answer must have what the operation must return, with
+  the right types (SCHEMAS); an empty listing is accepted only when it is a listing;
+- pages: at most ``max_pages`` pages and ``max_items`` items per listing; a token seen before
+  (repeated, or cycling A, B, A, B) ends it as a fault;
+- the circuit breaker: after ``breaker`` consecutive timeouts in one account and region, the
+  rest of that region's calls are not tried;
+- the deadline: no call starts after ``--deadline`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+MAX_BODY = 16 * 1024 * 1024  # bytes of one answer; every answer iaccert reads is far smaller
+CUT_OFF = {"ProtocolError", "IncompleteRead", "ResponseStreamingError"}  # urllib3, botocore
+GLOBAL = ("iam", "sts")  # one breaker per account for these, whatever region serves them
+
+
+class CallFault(Exception):
+    """A call whose answer cannot be used, or that was not made: (reason, code, message).
+
+    The message is iaccert's own words about the fault; it never quotes the answer."""
+
+    def __init__(self, reason: str, code: str, message: str):
+        super().__init__(message)
+        self.reason, self.code, self.message = reason, code, message
+
+
+# A schema: {key: spec}; a key ending in "?" may be absent. A spec is a type, a tuple of
+# types, a list [spec] (a list whose items match spec) or a nested schema (a dict).
+ARN = str
+SCHEMAS: dict[str, dict] = {
+    "apigateway:GetDomainNames": {
+        "items": [
+            {
+                "domainName": str,
+                "certificateArn?": ARN,
+                "regionalCertificateArn?": ARN,
+                "ownershipVerificationCertificateArn?": ARN,
+                "certificateName?": str,
+                "regionalCertificateName?": str,
+                "certificateUploadDate?": datetime,
+                "endpointConfiguration?": {"types?": [str]},
+            }
+        ],
+        "position?": str,
+    },
+    "apigatewayv2:GetDomainNames": {
+        "Items": [
+            {
+                "DomainName": str,
+                "DomainNameConfigurations?": [
+                    {
+                        "CertificateArn?": ARN,
+                        "OwnershipVerificationCertificateArn?": ARN,
+                        "CertificateName?": str,
+                        "CertificateUploadDate?": datetime,
+                        "EndpointType?": str,
+                    }
+                ],
+            }
+        ],
+        "NextToken?": str,
+    },
+    "acm:DescribeCertificate": {
+        "Certificate": {
+            "CertificateArn": ARN,
+            "Status": str,
+            "Type?": str,
+            "NotAfter?": datetime,
+            "FailureReason?": str,
+            "RenewalEligibility?": str,
+            "InUseBy?": [str],
+            "DomainValidationOptions?": [
+                {
+                    "DomainName": str,
+                    "ValidationStatus?": str,
+                    "ValidationMethod?": str,
+                    "ValidationEmails?": [str],
+                }
+            ],
+            "RenewalSummary?": {
+                "RenewalStatus": str,
+                "RenewalStatusReason?": str,
+                "DomainValidationOptions?": [{"DomainName": str, "ValidationStatus?": str}],
+            },
+        }
+    },
+    "acm:ListCertificates": {
+        "CertificateSummaryList": [
+            {
+                "CertificateArn": ARN,
+                "DomainName?": str,
+                "SubjectAlternativeNameSummaries?": [str],
+                "Type?": str,
+            }
+        ],
+        "NextToken?": str,
+    },
+    "iam:ListServerCertificates": {
+        "ServerCertificateMetadataList": [
+            {
+                "Arn": ARN,
+                "ServerCertificateName": str,
+                "Expiration?": datetime,
+                "UploadDate?": datetime,
+            }
+        ],
+        "IsTruncated?": bool,
+        "Marker?": str,
+    },
+    "sts:GetCallerIdentity": {"Account": str, "Arn?": str},
+    "sts:AssumeRole": {
+        "Credentials": {
+            "AccessKeyId": str,
+            "SecretAccessKey": str,
+            "SessionToken": str,
+            "Expiration?": datetime,
+        },
+        "AssumedRoleUser": {"Arn": str},
+    },
+    "ec2:DescribeRegions": {"Regions": [{"RegionName": str, "OptInStatus?": str}]},
+}
+NOT_EMPTY = {"ec2:DescribeRegions": "Regions"}  # an account always has an enabled region
+
+
+def _type_name(spec: Any) -> str:
+    if isinstance(spec, list):
+        return "a list"
+    if isinstance(spec, dict):
+        return "an object"
+    return {str: "a string", bool: "a boolean", datetime: "a date"}.get(spec, "a value")
+
+
+def shape_problem(value: Any, spec: Any, path: str = "") -> str | None:
+    """Where ``value`` departs from ``spec`` (a key path and what was expected), else None.
+    Names keys of the schema only, never a value of the answer."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return f"{path or 'the answer'} is not an object"
+        for raw_key, sub in spec.items():
+            key = raw_key.rstrip("?")
+            where = f"{path}.{key}" if path else key
+            if key not in value or value[key] is None:
+                if raw_key.endswith("?"):
+                    continue
+                return f"{where} is missing"
+            problem = shape_problem(value[key], sub, where)
+            if problem:
+                return problem
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{path} is not a list"
+        for i, item in enumerate(value):
+            problem = shape_problem(item, spec[0], f"{path}[{i}]")
+            if problem:
+                return problem
+        return None
+    if not isinstance(value, spec) or (spec is str and not value.strip()):
+        return f"{path} is not {_type_name(spec)}"
+    return None
+
+
+def check_shape(operation: str, answer: Any) -> dict:
+    """The answer, when it has what ``operation`` must return; else a CallFault."""
+    problem = shape_problem(answer, SCHEMAS[operation])
+    if not problem and operation in NOT_EMPTY and not answer[NOT_EMPTY[operation]]:
+        problem = f"{NOT_EMPTY[operation]} is empty"
+    if problem:
+        raise CallFault(
+            "malformed", "MalformedResponse", f"the answer to {operation} is damaged: {problem}"
+        )
+    return answer
+
+
+def well_formed(body: bytes, protocol: str, operation: str) -> bool:
+    """A 2xx body as its protocol writes it: a JSON object, or XML rooted at the operation."""
+    if protocol in ("json", "rest-json"):
+        try:
+            return isinstance(json.loads(body.decode("utf-8")), dict)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return False
+    try:
+        root = ET.fromstring(body)
+    except (ET.ParseError, ValueError, RecursionError):
+        return False
+    return root.tag.rsplit("}", 1)[-1] == f"{operation}Response"
+
+
+def _xml_name(name: str, shape) -> str:
+    return shape.serialization.get("name", name)
+
+
+def xml_problem(node: ET.Element, shape) -> bool:
+    """True when a structure or a list of the answer is text: the wrong type, which botocore
+    would read as empty. Walks the answer along the operation's output shape."""
+    if shape.type_name not in ("structure", "list"):
+        return False
+    if (node.text or "").strip():
+        return True
+    if shape.type_name == "list":
+        return any(xml_problem(child, shape.member) for child in node)
+    members = {_xml_name(n, m): m for n, m in shape.members.items()}
+    for child in node:
+        member = members.get(child.tag.rsplit("}", 1)[-1])
+        if member is not None and xml_problem(child, member):
+            return True
+    return False
+
+
+def _xml_shape_problem(body: bytes, operation_model) -> bool:
+    root = ET.fromstring(body)
+    shape = operation_model.output_shape
+    if shape is None:
+        return False
+    wrapper = shape.serialization.get("resultWrapper")
+    if wrapper:  # query protocol: <OpResponse><OpResult>...</OpResult></OpResponse>
+        found = [c for c in root if c.tag.rsplit("}", 1)[-1] == wrapper]
+        return not found or xml_problem(found[0], shape)
+    return xml_problem(root, shape)
+
+
+def _error_readable(body: bytes, protocol: str) -> bool:
+    if not body:
+        return True
+    if protocol in ("json", "rest-json"):
+        try:
+            return isinstance(json.loads(body.decode("utf-8")), dict)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return False
+    try:
+        ET.fromstring(body)
+    except (ET.ParseError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def check_body(service: str):
+    """A botocore ``before-parse`` handler: refuse a damaged 2xx body before it is parsed;
+    blank an error body botocore could only quote."""
+
+    def handler(operation_model, response_dict, **_) -> None:
+        body = response_dict.get("body") or b""
+        status = response_dict.get("status_code") or 0
+        protocol = operation_model.service_model.resolved_protocol
+        operation = f"{service}:{operation_model.name}"
+        if len(body) > MAX_BODY:
+            raise CallFault(
+                "malformed", "ResponseTooLarge", f"the answer to {operation} is too large"
+            )
+        if 200 <= status < 300:
+            broken = not well_formed(body, protocol, operation_model.name)
+            if not broken and protocol in ("query", "ec2"):
+                broken = _xml_shape_problem(body, operation_model)
+            if broken:
+                raise CallFault(
+                    "malformed",
+                    "UnparsableResponse",
+                    f"the answer to {operation} (HTTP {status}) is not well-formed {protocol}",
+                )
+        elif not _error_readable(body, protocol):
+            response_dict["body"] = b""  # read from the status and headers, never quoted
+
+    return handler
+
+
+class Guard:
+    """The run's deadline and each (account, region)'s circuit breaker, across threads."""
+
+    def __init__(self, deadline: float | None, breaker: int, clock=time.monotonic):
+        self._clock = clock
+        self._end = None if deadline is None else clock() + deadline
+        self.deadline = deadline
+        self.breaker = max(1, breaker)
+        self._timeouts: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def before(self, key: tuple[str, str]) -> None:
+        if self._end is not None and self._clock() >= self._end:
+            raise CallFault(
+                "deadline",
+                "DeadlineExceeded",
+                f"not tried: the run's --deadline of {self.deadline:g} s had passed",
+            )
+        with self._lock:
+            count = self._timeouts.get(key, 0)
+        if count >= self.breaker:
+            raise CallFault(
+                "timeout",
+                "CircuitOpen",
+                f"not tried: {count} calls in a row timed out in this account and region",
+            )
+
+    def after(self, key: tuple[str, str], timed_out: bool) -> None:
+        with self._lock:
+            self._timeouts[key] = self._timeouts.get(key, 0) + 1 if timed_out else 0
+
+
+def guarded_call(client, guard: Guard, key: tuple[str, str], service: str, method: str, **kwargs):
+    """``client.<method>(**kwargs)``, its answer checked against the operation's schema."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectTimeoutError,
+        ReadTimeoutError,
+    )
+
+    operation = client.meta.method_to_api_mapping.get(method, method)
+    name = f"{service}:{operation}"
+    key = (key[0], service) if service in GLOBAL else key
+    guard.before(key)
+    try:
+        answer = getattr(client, method)(**kwargs)
+    except (ConnectTimeoutError, ReadTimeoutError):
+        guard.after(key, True)
+        raise
+    except (ClientError, BotoCoreError, CallFault):
+        guard.after(key, False)
+        raise
+    except Exception as exc:  # noqa: BLE001 - botocore choked on the answer: its fault
+        guard.after(key, False)
+        if type(exc).__name__ in CUT_OFF:
+            raise CallFault(
+                "unreachable",
+                "ConnectionClosed",
+                f"the connection closed before the answer to {name} ended",
+            ) from None
+        raise CallFault(
+            "malformed",
+            type(exc).__name__,
+            f"the answer to {name} could not be read ({type(exc).__name__})",
+        ) from None
+    guard.after(key, False)
+    return check_shape(name, answer)
+
+
+# How each listing pages: (token sent, token received, the list, the page size argument)
+PAGING = {
+    "apigateway:GetDomainNames": ("position", "position", "items", ("limit", 500)),
+    "apigatewayv2:GetDomainNames": ("NextToken", "NextToken", "Items", ("MaxResults", "500")),
+    "acm:ListCertificates": (
+        "NextToken",
+        "NextToken",
+        "CertificateSummaryList",
+        ("MaxItems", 1000),
+    ),
+    "iam:ListServerCertificates": ("Marker", "Marker", "ServerCertificateMetadataList", None),
+}
+
+
+def pages(call, operation: str, max_pages: int, max_items: int, **kwargs) -> Iterator[list[dict]]:
+    """The items of each page of a listing; ``call(**kwargs)`` makes one guarded call.
+
+    Ends with a CallFault when a page token comes back that was seen before (botocore's own
+    check misses A, B, A, B), after ``max_pages`` pages, or past ``max_items`` items."""
+    token_in, token_out, list_key, size = PAGING[operation]
+    if size is not None:
+        kwargs.setdefault(*size)
+    seen: set[str] = set()
+    items = 0
+    for number in range(1, max_pages + 1):
+        page = call(**kwargs)
+        found = page[list_key]
+        items += len(found)
+        if items > max_items:
+            raise CallFault(
+                "pagination", "TooManyItems", f"{operation} listed more than {max_items} items"
+            )
+        yield found
+        token = page.get(token_out)
+        if operation == "iam:ListServerCertificates" and not page.get("IsTruncated"):
+            return
+        if not token:
+            if operation == "iam:ListServerCertificates":  # truncated, and no marker
+                raise CallFault(
+                    "malformed",
+                    "MalformedResponse",
+                    f"the answer to {operation} is damaged: IsTruncated without a Marker",
+                )
+            return
+        if token in seen:
+            raise CallFault(
+                "pagination",
+                "RepeatedPageToken",
+                f"{operation} returned a page token it had already returned (page {number})",
+            )
+        seen.add(token)
+        kwargs[token_in] = token
+    raise CallFault("pagination", "TooManyPages", f"{operation} had more than {max_pages} pages")
