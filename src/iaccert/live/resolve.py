@@ -10,6 +10,7 @@ looked up keeps its IAC109 note and adds a "could not check" entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -34,19 +35,21 @@ from .inventory import (
 from .session import CallCounter, Credentials, LiveOptions
 
 RESOLVABLE = ("literal", "lookup")
-LIVE_HINT = "; iaccert lint --live can resolve it"  # IAC109's suggestion, said by the static check
+# IAC109's suggestion of --live, as the static check words it (Certificate.remedy)
+LIVE_HINT = re.compile(r"; iaccert lint --live can [a-z ]+ it$")
 
 
 def _note_after_live(note: Finding, outcome: Outcome) -> None:
     """The IAC109 note that stays under --live no longer suggests --live: it says why the
     live lookup did not settle it."""
-    if not note.message.endswith(LIVE_HINT):
+    hint = LIVE_HINT.search(note.message)
+    if hint is None:
         return
     if outcome.fault is not None:
         why = '; the live lookup could not be made (see its "could not check" entry)'
     else:
         why = "; --live cannot resolve it either: the code does not fix what to look up"
-    note.message = note.message[: -len(LIVE_HINT)] + why
+    note.message = note.message[: hint.start()] + why
 
 
 def _note_for(result: ScanResult, chain: Chain) -> Finding | None:
