@@ -36,7 +36,7 @@ from .session import CallCounter, Credentials, LiveOptions
 
 RESOLVABLE = ("literal", "lookup")
 # IAC109's suggestion of --live, as the static check words it (Certificate.remedy)
-LIVE_HINT = re.compile(r"; iaccert lint --live can [a-z ]+ it$")
+LIVE_HINT = re.compile(r"; iaccert lint --live can [a-z ]+$")
 
 
 def _note_after_live(note: Finding, outcome: Outcome) -> None:
