@@ -143,7 +143,10 @@ def physical_location(loc: Location, sources: SourceLines | None = None) -> dict
 def live_location(logical: str) -> dict:
     """A live finding's stable pseudo-file ``aws/account/region/domain``, line 1: GitHub
     code scanning needs a physical location for every result, and a file need not exist."""
-    return {"artifactLocation": artifact_location(f"aws/{logical}"), "region": {"startLine": 1, "endLine": 1}}
+    return {
+        "artifactLocation": artifact_location(f"aws/{logical}"),
+        "region": {"startLine": 1, "endLine": 1},
+    }
 
 
 def message_text(f: Finding) -> str:
