@@ -338,8 +338,9 @@ def lint(
         rich_help_panel=PANEL_FIX,
     ),
 ) -> None:
-    """Scan Terraform, CloudFormation, SAM, CDK output and Serverless Framework files and
-    report every domain whose certificate chain is not sound."""
+    """Scan Terraform (with Terragrunt units), CloudFormation, SAM, CDK output and Serverless
+    Framework files and report every domain whose certificate chain is not sound. Files given
+    as paths stand for everything they can break (the roots that call their module)."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
     from .compiled import use_cache_dir
