@@ -153,3 +153,15 @@ def test_a_refused_block_is_refused_again_from_the_cache(tmp_path):
     for result in runs:
         assert [f.rule.id for f in result.findings if f.rule.id == "IAC000"] == ["IAC000"]
         assert [c.domain.address for c in result.chains] == ["aws_apigatewayv2_domain_name.good"]
+
+
+def test_an_unclosed_block_is_named_by_its_own_line_not_a_brace_in_a_heredoc():
+    """The end-of-file message and the salvage read braces with one scanner, which skips
+    strings, comments and heredoc bodies."""
+    from iaccert.terraform.hcl import parse_tree, top_level_blocks
+
+    text = 'resource "aws_s3_bucket" "b" {\n  policy = <<EOT\n{ "a": "}" }\n{\nEOT\n'
+    with pytest.raises(ParseError) as raised:
+        parse_tree(text)
+    assert raised.value.line == 1
+    assert top_level_blocks(text) == [(1, 6)]

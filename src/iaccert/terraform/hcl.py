@@ -127,32 +127,13 @@ def parse_tree(text: str):
 
 
 def _unclosed_line(text: str) -> int | None:
-    """Line of the last ``{`` never closed (skipping strings and comments), as Terraform says."""
+    """Line of the last ``{`` never closed, as Terraform says."""
     stack: list[int] = []
-    line, i, n = 1, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch == "#" or text.startswith("//", i):
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        elif ch == '"':
-            i += 1
-            while i < n and text[i] not in '"\n':
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "{":
+    for brace, line in _braces(text):
+        if brace == "{":
             stack.append(line)
-        elif ch == "}" and stack:
+        elif stack:
             stack.pop()
-        i += 1
     return stack[-1] if stack else None
 
 
@@ -342,11 +323,10 @@ def _broken_block(header: str, file: str, first: int, last: int, exc: ParseError
     return block
 
 
-def top_level_blocks(text: str) -> list[tuple[int, int]]:
-    """(first line, last line) of each top-level ``{ … }`` region, skipping strings,
-    comments and heredoc bodies; an unclosed last region runs to the end of the file."""
-    out: list[tuple[int, int]] = []
-    depth, line, start, i, n = 0, 1, 0, 0, len(text)
+def _braces(text: str):
+    """(``{`` or ``}``, line) of every brace that is HCL structure: none inside strings,
+    comments or heredoc bodies. One scanner for the messages and the salvage of a bad file."""
+    line, i, n = 1, 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\n":
@@ -372,15 +352,25 @@ def top_level_blocks(text: str) -> list[tuple[int, int]]:
             line += text.count("\n", i, end)
             i = end
             continue
-        elif ch == "{":
+        elif ch in "{}":
+            yield ch, line
+        i += 1
+
+
+def top_level_blocks(text: str) -> list[tuple[int, int]]:
+    """(first line, last line) of each top-level ``{ … }`` region; an unclosed last region
+    runs to the end of the file."""
+    out: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for brace, line in _braces(text):
+        if brace == "{":
             if depth == 0:
                 start = line
             depth += 1
-        elif ch == "}" and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
                 out.append((start, line))
-        i += 1
     if depth:
-        out.append((start, line))
+        out.append((start, text.count("\n") + 1))
     return out
