@@ -9,7 +9,7 @@ from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
 from .discover import discover, display_path
 from .findings import Finding, Incomplete, Related, make
-from .model import Location, Project
+from .model import Location, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
 
 
@@ -28,16 +28,26 @@ class ScanResult:
     configuration: dict | None = None  # the file read and what it changed (config.describe)
 
 
+def _place(chain: Chain, facts: str | tuple[str, ...]) -> tuple[Resource, Location]:
+    """The resource and line of the first fact written in the code (else the first's)."""
+    options = (facts,) if isinstance(facts, str) else facts
+    placed = [chain.locate(fact) for fact in options]
+    for resource, path in placed:
+        if path and resource.has_line(path):
+            return resource, resource.location_of(path)
+    resource, path = placed[0]
+    return resource, resource.location_of(path) if path else resource.location
+
+
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
-    related = [Related(r.location, r.address) for r in hit.related if r is not None]
-    return make(
-        rule_id,
-        hit.message,
-        hit.resource.location_of(hit.attr) if hit.attr else hit.resource.location,
-        hit.resource.address,
-        chain.domain.address,
-        related,
-    )
+    related = []
+    for item in hit.related:
+        if item is None:
+            continue
+        resource, location = _place(chain, item) if isinstance(item, str) else (item, item.location)
+        related.append(Related(location, resource.address))
+    resource, location = _place(chain, hit.fact)
+    return make(rule_id, hit.message, location, resource.address, chain.domain.address, related)
 
 
 def findings_for(project: Project) -> ScanResult:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..bindings import bindings
 from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
+from ..roles import roles
 from .decode import Decoded, decode_template, end_line_of, line_of
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
@@ -60,18 +60,6 @@ def _local(reference: Any) -> str | None:
     if not text or text.startswith(("http://", "https://", "s3://")):
         return None
     return text.removeprefix("file://")
-
-
-def _top_props(binding: dict) -> set[str]:
-    """The top-level properties a binding's selectors read."""
-    paths = [v for k, v in binding.items() if isinstance(v, str) and v.startswith("$.")]
-    paths += [c["path"] for c in binding.get("certificates", [])]
-    out = set()
-    for path in paths:
-        head = path[2:].split(".")[0].split("[")[0]
-        if head:
-            out.add(head)
-    return out
 
 
 class Stack:
@@ -134,8 +122,8 @@ class Stack:
 
     @staticmethod
     def ref_attr(resource_type: str) -> str:
-        binding = bindings()["certificates"].get(resource_type, {})
-        return binding.get("ref_attr", "ref")
+        role = roles().certificates.get(resource_type)
+        return role.ref_attr if role else "ref"
 
     @staticmethod
     def is_nested_stack(resource_type: str) -> bool:
@@ -275,10 +263,8 @@ class RootLoad:
             for s in self.stacks
             for logical_id in s.resources
         }
-        domains = bindings()["domains"]
-        certificates = bindings()["certificates"]
-        self.props = {t: _top_props(b) for t, b in {**domains, **certificates}.items()}
-        self.domain_types = set(domains)
+        self.props = roles().attributes_read()
+        self.domain_types = set(roles().consumers)
         self.unexplored: list[tuple[str, str]] = []
         self.relevant = [
             (s, logical_id)

@@ -257,11 +257,7 @@ def move_certificate_attribute(finding, chain, sources: Sources, project) -> Fix
     domain = chain.domain
     block = block_of(domain, sources)
     given = chain.cert_attrs_set[0] if chain.cert_attrs_set else None
-    serving = [
-        s["attr"]
-        for s in chain.binding.get("certificates", [])
-        if chain.endpoint_type in s["endpoint_types"]
-    ]
+    serving = [s.slot for s in chain.binding.certificates if s.serves(chain.endpoint_type)]
     if block is None or given is None or len(serving) != 1 or len(chain.cert_attrs_set) != 1:
         return None
     line_no = domain.attr_lines.get(given)

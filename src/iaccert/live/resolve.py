@@ -78,11 +78,8 @@ def criteria_of(attrs: dict) -> LookupCriteria | None:
 
 
 def _required_region(chain: Chain) -> str | None:
-    if chain.endpoint_type == "EDGE":
-        return checks.EDGE_REGION
-    if chain.endpoint_type in ("REGIONAL", "PRIVATE") and chain.domain.region is not None:
-        return chain.domain.region.name
-    return None
+    name, own = chain.required_region()
+    return name or (own.name if own is not None else None)
 
 
 @dataclass

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..bindings import bindings
 from ..cache import cache_file, read_json, write_json
+from ..roles import roles
 from .known_modules import find_model
 
 _SOURCE = re.compile(r'["\']?source["\']?\s*[=:]\s*"([^"]+)"')
@@ -40,7 +40,7 @@ class ModuleFacts:
 
 
 def _domain_pattern() -> re.Pattern:
-    names = sorted(bindings()["domains"])
+    names = sorted({*roles().consumers, *roles().attachment_types})
     return re.compile("|".join(re.escape(n) for n in names))
 
 

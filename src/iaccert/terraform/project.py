@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import Location, ParseProblem, Region, Resource, Unknown, refs_of
+from ..roles import roles
 from .config import (
     ModuleConfig,
     depends_on_names,
@@ -216,7 +216,7 @@ class RootAnalysis:
         broken chain. Other resources switched off are absent, as Terraform has them.
         """
         latent = block.type == "module" or (
-            block.type == "resource" and block.labels[0] in bindings()["domains"]
+            block.type == "resource" and block.labels[0] in roles().consumers
         )
         if "count" in block.attrs:
             with self.ev.budget.at(block.file, block.attrs["count"].line):
