@@ -29,7 +29,7 @@ from typing import Any
 
 from ..model import Location, ParseProblem, Project, Region, Resource, Unknown, refs_of
 from ..roles import roles
-from .decode import Decoded, decode_template, end_line_of, line_of
+from .decode import Decoded, decode_template, end_line_of, line_of, nested_lines
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
 from .params import read_parameters_file
@@ -426,7 +426,8 @@ class RootLoad:
         if resource_type in SAM_DOMAIN_TYPES and not isinstance(attrs.get("Domain"), dict):
             return None  # a SAM API without a custom domain plays no part in any chain
         if isinstance(props, dict) and not is_intrinsic(props):
-            lines = {**{str(k): line_of(k) for k in props}, **lines}
+            nested = nested_lines(props, 1) if resource_type in self.props else {}
+            lines = {**nested, **{str(k): line_of(k) for k in props}, **lines}
         key = stack.keys.get(logical_id, logical_id)
         line = line_of(key)
         depends = node.get("DependsOn")
