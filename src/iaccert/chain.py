@@ -17,7 +17,7 @@ from typing import Any
 
 from .bindings import MISSING
 from .model import Computed, Project, Region, Resource, Unknown, refs_of
-from .roles import CertificateRole, CertificateSlot, ConsumerRole, Match, roles
+from .roles import CertificateRole, CertificateSlot, ConsumerRole, Match, Selector, roles
 
 ARN_RE = re.compile(
     r"^arn:aws[a-z-]*:(acm|iam):([a-z0-9-]*):(\d*):(certificate|server-certificate)/"
@@ -161,6 +161,11 @@ def _written(resource: Resource, path: str) -> bool:
     return path in resource.attr_lines
 
 
+def _plain(selector: Selector) -> bool:
+    """A selector without wildcards: its path is one attribute a front end may record."""
+    return selector.static_path == selector.path[2:]
+
+
 def _uploaded(resource: Resource, role: ConsumerRole) -> list[str]:
     """Paths of an uploaded certificate: set to a value, or written (top-level) and not ''."""
     out = []
@@ -169,7 +174,11 @@ def _uploaded(resource: Resource, role: ConsumerRole) -> list[str]:
         given = [m for m in found if m.value not in (None, "", False)]
         if given:
             out.append(given[0].path)
-        elif _written(resource, selector.static_path) and all(m.value != "" for m in found):
+        elif (
+            _plain(selector)
+            and _written(resource, selector.static_path)
+            and all(m.value != "" for m in found)
+        ):
             out.append(selector.static_path)
     return out
 

@@ -198,7 +198,7 @@ class Roles:
             out[name] = {s.top for s in _selectors_in(role)}
         for role in self.consumers.values():
             for attachment in role.attachments:
-                out[attachment.type] = {s.top for s in _selectors_in(attachment)}
+                out[attachment.type] = {attachment.consumer.top, attachment.certificates.top}
         return out
 
 

@@ -47,6 +47,10 @@ def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
         resource, location = _place(chain, item) if isinstance(item, str) else (item, item.location)
         related.append(Related(location, resource.address))
     resource, location = _place(chain, hit.fact)
+    holder = chain.holder
+    if holder is not None and holder is not chain.domain and resource is not holder:
+        # a certificate attached to the consumer: show where it is attached
+        related.append(Related(holder.location_of(chain.cert_path or ""), holder.address))
     return make(rule_id, hit.message, location, resource.address, chain.domain.address, related)
 
 

@@ -45,6 +45,24 @@ from .limits import (
 from .templates import parse_expression
 
 
+def _nested_lines(block: Any, prefix: str = "", depth: int = 0) -> dict[str, int]:
+    """Lines of attributes inside nested blocks, by path (``viewer_certificate[0].x``), so
+    that a finding can point at the nested argument where the fix goes."""
+    out: dict[str, int] = {}
+    if depth > 6:
+        return out
+    seen: dict[str, int] = {}
+    for child in block.blocks:
+        index = seen.get(child.type, 0)
+        seen[child.type] = index + 1
+        at = f"{prefix}{child.type}[{index}]"
+        out[at] = child.line
+        for name, attr in child.attrs.items():
+            out[f"{at}.{name}"] = attr.line
+        out.update(_nested_lines(child, at + ".", depth + 1))
+    return out
+
+
 @dataclass
 class TfOptions:
     """Values the user gives for root variables, in Terraform's precedence order."""
@@ -454,6 +472,7 @@ class RootAnalysis:
         lines = {name: a.line for name, a in block.attrs.items()}
         for child in block.blocks:
             lines.setdefault(child.type, child.line)
+        lines = {**_nested_lines(block), **lines}
         _, provider = inst.provider_for(block)
         # AWS provider v6: a resource's own `region` argument overrides its provider's
         own = attrs.get("region")
