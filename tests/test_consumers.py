@@ -1,0 +1,75 @@
+"""Consumers other than API Gateway: one chain per certificate each consumer serves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from iaccert.scan import scan
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def chains_of(case: str) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for chain in scan([FIXTURES / case], policy=None).chains:
+        out.setdefault(chain.domain.address, []).append(chain)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("case", "listener", "certificates", "attachment"),
+    [
+        (
+            "tf_lb_listener_certificate",
+            "aws_lb_listener.https",
+            ["aws_acm_certificate.orders", "aws_acm_certificate.partner"],
+            "aws_lb_listener_certificate.partner",
+        ),
+        (
+            "cfn_lb_listener_certificate",
+            "HttpsListener",
+            ["OrdersCertificate", "PartnerCertificate"],
+            "PartnerListenerCertificate",
+        ),
+    ],
+)
+def test_a_listener_is_checked_on_its_own_and_its_attached_certificates(
+    case, listener, certificates, attachment
+):
+    chains = chains_of(case)
+    served = chains[listener]
+    assert sorted(c.certificate.resource.address for c in served) == certificates
+    assert {c.holder.address for c in served} == {listener, attachment}
+    assert len({c.chain_id for c in served}) == 2
+    # the plain HTTP listener takes no certificate by design: no chain, no finding
+    assert "aws_lb_listener.http" not in chains and "HttpListener" not in chains
+
+
+@pytest.mark.parametrize(
+    ("case", "default", "uploaded"),
+    [
+        (
+            "tf_cloudfront_aliases",
+            "aws_cloudfront_distribution.preview",
+            "aws_cloudfront_distribution.legacy",
+        ),
+        ("cfn_cloudfront_aliases", "Preview", "Legacy"),
+    ],
+)
+def test_cloudfront_default_and_iam_certificates(case, default, uploaded):
+    chains = chains_of(case)
+    [preview] = chains[default]
+    assert preview.certificate.origin == "by-design"
+    [legacy] = chains[uploaded]
+    assert legacy.certificate.origin == "none" and legacy.uploaded
+    findings = scan([FIXTURES / case], policy=None).findings
+    assert not [f for f in findings if f.domain == default]
+    assert [f.rule.id for f in findings if f.domain == uploaded] == ["IAC108"]
+
+
+def test_every_alias_of_a_distribution_is_a_name():
+    [storefront] = chains_of("tf_cloudfront_aliases")["aws_cloudfront_distribution.storefront"]
+    assert [n.value for n in storefront.names] == ["www.example.com", "shop.example.com"]
+    assert [n.path for n in storefront.names] == ["aliases[0]", "aliases[1]"]
