@@ -28,6 +28,15 @@ class ScanResult:
     configuration: dict | None = None  # the file read and what it changed (config.describe)
 
 
+ROLE_NAMES = {"consumer": "consumer", "certificate": "certificate", "validation": "validation"}
+
+
+def _role_of(facts: str | tuple[str, ...]) -> str:
+    """``certificate.validation_method`` -> ``certificate``."""
+    first = facts if isinstance(facts, str) else facts[0]
+    return ROLE_NAMES.get(first.split(".", 1)[0].split("[", 1)[0], "")
+
+
 def _place(chain: Chain, facts: str | tuple[str, ...]) -> tuple[Resource, Location]:
     """The resource and line of the first fact written in the code (else the first's)."""
     options = (facts,) if isinstance(facts, str) else facts
@@ -44,14 +53,49 @@ def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
     for item in hit.related:
         if item is None:
             continue
-        resource, location = _place(chain, item) if isinstance(item, str) else (item, item.location)
-        related.append(Related(location, resource.address))
+        if isinstance(item, str):
+            resource, location = _place(chain, item)
+            role = _role_of(item)
+        else:
+            resource, location, role = item, item.location, _link_role(chain, item)
+        related.append(Related(location, resource.address, role, _annotation(chain, item)))
     resource, location = _place(chain, hit.fact)
     holder = chain.holder
     if holder is not None and holder is not chain.domain and resource is not holder:
         # a certificate attached to the consumer: show where it is attached
-        related.append(Related(holder.location_of(chain.cert_path or ""), holder.address))
-    return make(rule_id, hit.message, location, resource.address, chain.domain.address, related)
+        location_at = holder.location_of(chain.cert_path or "")
+        related.append(
+            Related(location_at, holder.address, "attachment", "attaches the certificate")
+        )
+    return make(
+        rule_id,
+        hit.message,
+        location,
+        resource.address,
+        chain.domain.address,
+        related,
+        role=_role_of(hit.fact),
+        chain_id=chain.chain_id,
+    )
+
+
+def _link_role(chain: Chain, resource: Resource) -> str:
+    if resource is chain.domain:
+        return "consumer"
+    if resource is chain.certificate.resource:
+        return "certificate"
+    if resource in chain.validations or resource is chain.via_validation:
+        return "validation"
+    return "records" if resource in chain.records else ""
+
+
+def _annotation(chain: Chain, item: Resource | str) -> str:
+    """What a related link is to the finding, in the chain's words."""
+    if isinstance(item, str) and item.startswith("consumer.names["):
+        index = int(item[len("consumer.names[") : -1])
+        name = chain.names[index].value if index < len(chain.names) else None
+        return f"the {chain.noun} name {name}" if isinstance(name, str) else ""
+    return ""  # the role says it all
 
 
 def findings_for(project: Project) -> ScanResult:
