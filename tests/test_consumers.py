@@ -73,3 +73,29 @@ def test_every_alias_of_a_distribution_is_a_name():
     [storefront] = chains_of("tf_cloudfront_aliases")["aws_cloudfront_distribution.storefront"]
     assert [n.value for n in storefront.names] == ["www.example.com", "shop.example.com"]
     assert [n.path for n in storefront.names] == ["aliases[0]", "aliases[1]"]
+
+
+def test_the_await_fix_edits_the_attachment_that_gives_the_arn(tmp_path):
+    """IAC104 on an attached certificate: the reference to change is in the attachment."""
+    import json
+    import shutil
+
+    from snapshots import run_in_process
+
+    work = tmp_path / "lb"
+    shutil.copytree(FIXTURES / "tf_lb_listener_certificate", work)
+    certificates = work / "certificates.tf"
+    text = certificates.read_text(encoding="utf-8").replace('"EMAIL"', '"DNS"')
+    text += (
+        '\nresource "aws_acm_certificate_validation" "partner" {\n'
+        "  certificate_arn = aws_acm_certificate.partner.arn\n"
+        "}\n"
+    )
+    certificates.write_text(text, encoding="utf-8")
+    proc = run_in_process(["lint", ".", "-f", "json", "--no-cache"], work)
+    found = {(f["rule_id"], f["resource"]) for f in json.loads(proc.stdout)["findings"]}
+    assert ("IAC104", "aws_lb_listener_certificate.partner") in found
+    run_in_process(["lint", ".", "--fix", "--no-cache", "-f", "json"], work)
+    listeners = (work / "listeners.tf").read_text(encoding="utf-8")
+    assert "certificate_arn = aws_acm_certificate_validation.partner.certificate_arn" in listeners
+    assert listeners.count("aws_acm_certificate_validation.orders.certificate_arn") == 1
