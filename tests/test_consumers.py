@@ -99,3 +99,11 @@ def test_the_await_fix_edits_the_attachment_that_gives_the_arn(tmp_path):
     listeners = (work / "listeners.tf").read_text(encoding="utf-8")
     assert "certificate_arn = aws_acm_certificate_validation.partner.certificate_arn" in listeners
     assert listeners.count("aws_acm_certificate_validation.orders.certificate_arn") == 1
+
+
+def test_the_graph_shows_the_attachment_between_listener_and_certificate():
+    from snapshots import run_in_process
+
+    proc = run_in_process(["graph", "."], FIXTURES / "tf_lb_listener_certificate")
+    assert '["aws_lb_listener_certificate.partner<br/>listeners.tf:14"]' in proc.stdout
+    assert "d2 -->|attached| d2a" in proc.stdout and "d2a -->|certificate| d2c" in proc.stdout
