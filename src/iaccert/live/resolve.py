@@ -37,12 +37,9 @@ RESOLVABLE = ("literal", "lookup")
 
 
 def _note_for(result: ScanResult, chain: Chain) -> Finding | None:
+    """The chain's own IAC109 note (by chain id: a listener has one chain per certificate)."""
     for f in result.findings:
-        if (
-            f.rule.id == "IAC109"
-            and f.domain == chain.domain.address
-            and f.location.file == chain.domain.location.file
-        ):
+        if f.rule.id == "IAC109" and f.chain_id == chain.chain_id:
             return f
     return None
 
