@@ -107,3 +107,53 @@ def test_the_graph_shows_the_attachment_between_listener_and_certificate():
     proc = run_in_process(["graph", "."], FIXTURES / "tf_lb_listener_certificate")
     assert '["aws_lb_listener_certificate.partner<br/>listeners.tf:14"]' in proc.stdout
     assert "d2 -->|attached| d2a" in proc.stdout and "d2a -->|certificate| d2c" in proc.stdout
+
+
+NULL_CERTIFICATES = """
+variable "certificate_arn" {
+  type    = string
+  default = null
+}
+
+resource "aws_apigatewayv2_domain_name" "api" {
+  domain_name = "api.example.com"
+
+  domain_name_configuration {
+    certificate_arn = var.certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+}
+
+resource "aws_cloudfront_distribution" "site" {
+  enabled = true
+  aliases = ["www.example.com"]
+
+  viewer_certificate {
+    acm_certificate_arn = var.certificate_arn
+    ssl_support_method  = "sni-only"
+  }
+}
+
+# no custom endpoint: the AWS-owned endpoint and its certificate
+resource "aws_opensearch_domain" "search" {
+  domain_name = "log-search"
+
+  domain_endpoint_options {
+    enforce_https = true
+  }
+}
+"""
+
+
+def test_a_certificate_argument_written_but_null_is_unresolved_and_a_block_alone_is_not(
+    tmp_path,
+):
+    (tmp_path / "main.tf").write_text(NULL_CERTIFICATES, encoding="utf-8")
+    result = scan([tmp_path], policy=None)
+    notes = {f.domain: f for f in result.findings}
+    assert set(notes) == {"aws_apigatewayv2_domain_name.api", "aws_cloudfront_distribution.site"}
+    assert "domain_name_configuration is null" in notes["aws_apigatewayv2_domain_name.api"].message
+    assert "viewer_certificate is null" in notes["aws_cloudfront_distribution.site"].message
+    assert {f.rule.id for f in result.findings} == {"IAC109"}
+    assert "aws_opensearch_domain.search" not in {c.domain.address for c in result.chains}

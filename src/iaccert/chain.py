@@ -161,6 +161,14 @@ def _written(resource: Resource, path: str) -> bool:
     return path in resource.attr_lines
 
 
+def _slot_written(resource: Resource, slot: CertificateSlot) -> bool:
+    """The slot's own argument is written in the code (its value may be null): a block
+    around it that says nothing of a certificate does not count."""
+    paths = [m.path for m in slot.path.matches(resource.attrs)]
+    paths.append(slot.path.path[2:].replace("[*]", "[0]"))
+    return any(p in resource.attr_lines for p in paths)
+
+
 def _plain(selector: Selector) -> bool:
     """A selector without wildcards: its path is one attribute a front end may record."""
     return selector.static_path == selector.path[2:]
@@ -358,7 +366,7 @@ def _build(
     certificate, via = resolve_certificate(cert_value, index)
     uploaded = _uploaded(consumer, role) if given is None else []
     if certificate.origin == "none" and given is None:
-        written = [s for s in role.certificates if _written(consumer, s.path.static_path)]
+        written = [s for s in role.certificates if _slot_written(consumer, s)]
         by_design = next((s for s in role.no_acm_certificate if s.holds(consumer.attrs)), None)
         if by_design is not None:
             certificate = Certificate("by-design", reason=by_design.path.static_path)
