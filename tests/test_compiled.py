@@ -91,6 +91,15 @@ def test_steps_find_what_jsonpath_ng_finds(selector, data):
     assert values == [m.value for m in parse(selector).find(data)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(selector=st.sampled_from(SELECTORS), data=_values(NAMES))
+def test_steps_give_the_paths_jsonpath_ng_gives(selector, data):
+    """A fact's path is how a front end keys its line: ``aliases[1]``, ``a.b``."""
+    steps = compiled._compile_selector(selector, "test")
+    want = [(m.value, compiled._jsonpath_text(m.full_path)) for m in parse(selector).find(data)]
+    assert compiled.follow_paths(steps, data) == want
+
+
 def test_a_selector_jsonpath_ng_rejects_fails_the_compile(tmp_path):
     shutil.copytree(rules_dir(), tmp_path / "rules")
     path = tmp_path / "rules" / "bindings.yaml"
@@ -153,14 +162,14 @@ def test_a_stale_packaged_catalog_is_ignored(fresh, monkeypatch):
     shutil.copytree(rules_dir(), rules)
     monkeypatch.setattr(compiled, "rules_dir", lambda: rules)
     packaged = compile_catalog(rules)
-    packaged["documents"]["bindings.yaml"] = {"domains": {}}
+    packaged["documents"]["bindings.yaml"] = {"consumers": {}}
     (rules / compiled.PACKAGED_NAME).write_text(json.dumps(packaged))
-    assert compiled.catalog()["documents"]["bindings.yaml"]["domains"] == {}  # digest matches
+    assert compiled.catalog()["documents"]["bindings.yaml"]["consumers"] == {}  # digest matches
     (rules / "bindings.yaml").write_text(
         (rules / "bindings.yaml").read_text("utf-8") + "\n# edited\n", "utf-8"
     )
     compiled.catalog.cache_clear()
-    assert compiled.catalog()["documents"]["bindings.yaml"]["domains"]
+    assert compiled.catalog()["documents"]["bindings.yaml"]["consumers"]
 
 
 def test_a_warm_run_imports_neither_pyyaml_nor_jsonpath_ng(tmp_path):
@@ -168,11 +177,12 @@ def test_a_warm_run_imports_neither_pyyaml_nor_jsonpath_ng(tmp_path):
     code = (
         "import sys\n"
         "from iaccert.catalog import rules\n"
-        "from iaccert.bindings import bindings, select\n"
+        "from iaccert.roles import roles\n"
         "from iaccert.terraform.known_modules import find_model\n"
         "from iaccert.compiled import catalog\n"
-        "rules(); bindings(); find_model('terraform-aws-modules/acm/aws', '~> 5.0')\n"
-        "for s in catalog()['selectors']: select({}, s)\n"
+        "from iaccert.compiled import find, find_paths\n"
+        "rules(); roles(); find_model('terraform-aws-modules/acm/aws', '~> 5.0')\n"
+        "for s in catalog()['selectors']: find(s, {}); find_paths(s, {})\n"
         "print(sorted(m for m in ('yaml', 'jsonpath_ng', 'ply') if m in sys.modules))\n"
     )
     env = {**os.environ, "IACCERT_CACHE_DIR": str(tmp_path / "cache")}

@@ -375,7 +375,7 @@ def test_lint_live_replaces_iac109_at_the_source_line(seeded, tmp_path, monkeypa
         # a variable without a value: nothing to look up, the note stays
         ("IAC109", "m/domains.tf", 3, "aws_api_gateway_domain_name.public"),
         # data "aws_acm_certificate" (*.example.com, eu-west-1): found, checked as deployed
-        ("IAC204", "m/domains.tf", 9, "aws_apigatewayv2_domain_name.webhooks"),
+        ("IAC204", "m/domains.tf", 10, "aws_apigatewayv2_domain_name.webhooks"),
         # the literal ARN does not exist in the account
         ("IAC207", "m/domains.tf", 18, "aws_api_gateway_domain_name.legacy"),
     }
@@ -423,13 +423,13 @@ def test_lint_live_fault_keeps_the_note(seeded, tmp_path, monkeypatch):
     assert proc.returncode == 2
     report = json.loads(proc.stdout)
     assert {f["rule_id"] for f in report["findings"]} == {"IAC109"}
-    looked_up = [f for f in report["findings"] if f["line"] in (9, 18)]
+    looked_up = [f for f in report["findings"] if f["line"] in (10, 18)]
     assert len(looked_up) == 2
     for note in looked_up:  # the lookup was tried: the note no longer suggests --live
         assert "lint --live can" not in note["message"]
         assert "the live lookup could not be made" in note["message"]
     assert {(i["file"], i["line"], i["operation"]) for i in report["incomplete"]} == {
-        ("m/domains.tf", 9, "acm:ListCertificates"),
+        ("m/domains.tf", 10, "acm:ListCertificates"),
         ("m/domains.tf", 18, "acm:DescribeCertificate"),
     }
 
@@ -442,7 +442,7 @@ def test_lint_live_cloudformation_parameter_from_the_command_line(seeded, tmp_pa
     report = json.loads(proc.stdout)
     got = {(f["rule_id"], f["file"], f["line"], f["domain"]) for f in report["findings"]}
     assert got == {
-        ("IAC201", "m/template.yaml", 18, "ReportsDomain"),
+        ("IAC201", "m/template.yaml", 19, "ReportsDomain"),
         ("IAC109", "m/template.yaml", 27, "LegacyApi"),  # an SSM parameter: not resolvable
     }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from snapshots import FIXTURES, ROOT
@@ -516,3 +517,24 @@ def test_live_without_boto3_says_how_to_install(tmp_path):
     )
     assert proc.returncode == 2
     assert "pip install 'iaccert[live]'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_lint_live_region_check_is_the_static_iac105():
+    """A looked-up certificate's region is judged by the static IAC105 check itself."""
+    from iaccert.live.resolve import _region_hits
+    from iaccert.scan import scan
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    [chain] = [
+        c
+        for c in scan([fixtures / "tf_iac109_unresolved"], policy=None).chains
+        if c.domain.address == "aws_apigatewayv2_domain_name.webhooks"
+    ]
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    [hit] = _region_hits(chain, arn, "us-east-1")
+    assert hit.rule_id == "IAC105"
+    assert hit.message == (
+        "REGIONAL domain 'webhooks.example.com' (aws_apigatewayv2_domain_name.webhooks) needs "
+        f"its certificate in eu-west-1, but {arn} is in us-east-1"
+    )
+    assert _region_hits(chain, arn.replace("us-east-1", "eu-west-1"), "eu-west-1") == []

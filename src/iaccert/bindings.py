@@ -1,27 +1,15 @@
-"""The resource-type bindings of ``rules/bindings.yaml``, with selectors compiled once
-(src/iaccert/compiled.py: no PyYAML, no jsonpath-ng parser at run time)."""
+"""The raw ``rules/bindings.yaml`` document, compiled once (src/iaccert/compiled.py: no
+PyYAML, no jsonpath-ng parser at run time). The validated roles are in ``roles.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .compiled import document, find, rules_dir
+from .compiled import document, rules_dir
 
-MISSING = object()
-__all__ = ["MISSING", "bindings", "rules_dir", "select", "select_one"]
+MISSING = object()  # a selector found nothing
+__all__ = ["MISSING", "bindings", "rules_dir"]
 
 
 def bindings() -> dict[str, Any]:
     return document("bindings.yaml")
-
-
-def select(attrs: dict, path: str | None) -> list:
-    """Every value a selector finds in a resource's attributes."""
-    if not path:
-        return []
-    return find(path, attrs)
-
-
-def select_one(attrs: dict, path: str | None) -> Any:
-    found = select(attrs, path)
-    return found[0] if found else MISSING

@@ -24,7 +24,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Check that every API Gateway custom domain gets an ACM certificate that AWS "
+    help="Check that every API Gateway custom domain, CloudFront distribution, load balancer "
+    "listener and other ACM certificate consumer gets a certificate that AWS "
     "validates by DNS and keeps renewing.\n\nExit codes: 0 clean (notes only), "
     "1 findings at warning or error (--fail-on), 2 usage, configuration or internal error "
     "(live mode: also checks that could not be made, unless --allow-incomplete).",
@@ -118,7 +119,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """iaccert: certificate checks for API Gateway custom domains."""
+    """iaccert: certificate checks for API Gateway custom domains and every ACM consumer."""
 
 
 def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
@@ -883,7 +884,7 @@ def graph(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Draw each domain's chain (domain, certificate, validation, DNS records) with its
+    """Draw each consumer's chain (consumer, certificate, validation, DNS records) with its
     broken links; exits 0 whatever it finds. Reads the configuration as lint does
     (select, ignore, severity, exclude, var-files, region, parameters)."""
     from .cloudformation import CfnOptions

@@ -231,6 +231,67 @@ def find(text: str, data: Any) -> list:
     return values
 
 
+def find_paths(text: str, data: Any) -> list[tuple[Any, str]]:
+    """Like ``find``, with each value's path as the front ends key their lines
+    (``aliases[1].x``): a check's fact points at the line where it is written."""
+    steps = catalog()["selectors"].get(text)
+    if steps is None:
+        return [(m.value, _jsonpath_text(m.full_path)) for m in _fallback(text).find(data)]
+    return follow_paths(steps, data)
+
+
+def follow_paths(steps: list, data: Any) -> list[tuple[Any, str]]:
+    found: list[tuple[Any, str]] = [(data, "")]
+    for step in steps:
+        found = [pair for value, path in found for pair in _apply_paths(step, value, path)]
+    return found
+
+
+def _jsonpath_text(full_path: Any) -> str:
+    """jsonpath-ng prints ``aliases.[1].x``; the front ends key lines as ``aliases[1].x``."""
+    return str(full_path).replace(".[", "[").removeprefix("$.")
+
+
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def _apply_paths(step: list, value: Any, path: str) -> list[tuple[Any, str]]:
+    kind = step[0]
+    if kind == "fields":
+        out = []
+        for name in step[1:]:
+            try:
+                got = value.get(name, _NOT_SET)
+            except (TypeError, AttributeError):
+                continue
+            if got is not _NOT_SET:
+                out.append((got, _join(path, name)))
+        return out
+    if kind == "wildcard":
+        if isinstance(value, (list, tuple)):
+            return [(item, _join(path, i)) for i, item in enumerate(value)]
+        if isinstance(value, dict):
+            return [(item, _join(path, k)) for k, item in value.items()]
+        return [
+            (v, p) for name in _keys(value) for v, p in _apply_paths(["fields", name], value, path)
+        ]
+    if not isinstance(value, (list, tuple)) or not value:
+        return []
+    return [
+        (value[i], _join(path, i % len(value))) for i in step[1:] if -len(value) <= i < len(value)
+    ]
+
+
+def _keys(value: Any) -> tuple:
+    try:
+        return tuple(value.keys())
+    except AttributeError:
+        return ()
+
+
 def _apply(step: list, values: list) -> list:
     kind, out = step[0], []
     for value in values:

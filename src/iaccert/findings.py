@@ -12,8 +12,13 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 @dataclass(frozen=True)
 class Related:
+    """Another link of the chain: ``role`` is the link's role (consumer, certificate,
+    validation, records, attachment), ``annotation`` what it is to the finding."""
+
     location: Location
     resource: str
+    role: str = ""
+    annotation: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Finding:
     # where the value that decided it was written on its way to ``location`` (the resource's
     # own line, each module argument): a suppression at any of them applies
     trail: tuple[Location, ...] = ()
+    role: str = ""  # the chain role of the primary location (consumer, certificate, ...)
+    chain_id: str = ""  # the chain it concerns (Chain.chain_id), for reports that show chains
 
     def __post_init__(self) -> None:
         if not self.severity:
@@ -94,8 +101,20 @@ def make(
     resource: str,
     domain: str | None,
     related: list[Related] | None = None,
+    role: str = "",
+    chain_id: str = "",
 ) -> Finding:
-    return Finding(rules()[rule_id], message, location, resource, domain, related=related or [])
+    """The one way a finding is built (static checks, front-end problems, live lookups)."""
+    return Finding(
+        rules()[rule_id],
+        message,
+        location,
+        resource,
+        domain,
+        related=related or [],
+        role=role,
+        chain_id=chain_id,
+    )
 
 
 def fails(findings: list[Finding], fail_on: str = "warning") -> bool:

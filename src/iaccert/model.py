@@ -131,8 +131,22 @@ class Resource:
     def line_of(self, attr: str) -> int:
         return self.attr_lines.get(attr, self.location.line)
 
+    def _line_at(self, path: str) -> int | None:
+        """The line of an attribute path (``aliases[1]``, ``Domain.CertificateArn``), else of
+        the nearest enclosing attribute a front end recorded."""
+        while path:
+            line = self.attr_lines.get(path)
+            if line is not None:
+                return line
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
+
+    def has_line(self, path: str) -> bool:
+        return self._line_at(path) is not None
+
     def location_of(self, attr: str) -> Location:
-        line = self.attr_lines.get(attr)
+        line = self._line_at(attr)
         if line is None:
             return self.location
         return Location(self.attr_files.get(attr, self.location.file), line, line)

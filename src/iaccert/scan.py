@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .bindings import bindings
 from .catalog import rules
 from .chain import Chain, build_chains
 from .checks import CHECKS, Hit
@@ -15,6 +14,7 @@ from .findings import Finding, Incomplete, Related, make
 from .gc_tuning import load_phase
 from .model import Location, ParseProblem, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
+from .roles import roles
 from .safe_read import Roots
 
 
@@ -67,17 +67,62 @@ def domain_states(chains: list[Chain], unknown: set[int]) -> dict:
     return states
 
 
+ROLE_NAMES = {"consumer": "consumer", "certificate": "certificate", "validation": "validation"}
+
+
+def _role_of(facts: str | tuple[str, ...]) -> str:
+    """``certificate.validation_method`` -> ``certificate``."""
+    first = facts if isinstance(facts, str) else facts[0]
+    return ROLE_NAMES.get(first.split(".", 1)[0].split("[", 1)[0], "")
+
+
+def _place(chain: Chain, facts: str | tuple[str, ...]) -> tuple[Resource, str | None]:
+    """The resource and attribute path of the first fact written in the code (else the
+    first's: its resource's own line)."""
+    options = (facts,) if isinstance(facts, str) else facts
+    placed = [chain.locate(fact) for fact in options]
+    for resource, path in placed:
+        if path and resource.has_line(path):
+            return resource, path
+    return placed[0][0], None
+
+
+def _related(chain: Chain, hit: Hit) -> list[Related]:
+    related = []
+    for item in hit.related:
+        if item is None:
+            continue
+        if isinstance(item, str):
+            resource, path = _place(chain, item)
+            location = resource.location_of(path) if path else resource.location
+            role = _role_of(item)
+        else:
+            resource, location, role = item, item.location, _link_role(chain, item)
+        related.append(Related(location, resource.address, role, _annotation(chain, item)))
+    return related
+
+
 def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
-    related = [Related(r.location, r.address) for r in hit.related if r is not None]
+    related = _related(chain, hit)
+    resource, path = _place(chain, hit.fact)
+    holder = chain.holder
+    if holder is not None and holder is not chain.domain and resource is not holder:
+        # a certificate attached to the consumer: show where it is attached
+        location_at = holder.location_of(chain.cert_path or "")
+        related.append(
+            Related(location_at, holder.address, "attachment", "attaches the certificate")
+        )
     to_origin = rules()[rule_id].points_at_origin
-    location, note, trail = origin_location(hit.resource, hit.attr, to_origin)
+    location, note, trail = origin_location(resource, path, to_origin)
     finding = make(
         rule_id,
         hit.message + note,
         location,
-        hit.resource.address,
+        resource.address,
         chain.domain.address,
         [Related(where, what) for where, what in trail] + related,
+        role=_role_of(hit.fact),
+        chain_id=chain.chain_id,
     )
     finding.trail = tuple(where for where, _ in trail)
     return finding
@@ -127,7 +172,7 @@ def _domain_types_in(file: str) -> list[str]:
     text = searchable_text(file, data.decode("utf-8", "replace"))
     # whole names: aws_api_gateway_domain_name_access_association is not a domain
     return sorted(
-        t for t in bindings()["domains"] if re.search(rf"(?<![\w:]){re.escape(t)}(?![\w])", text)
+        t for t in roles().consumers if re.search(rf"(?<![\w:]){re.escape(t)}(?![\w])", text)
     )
 
 
@@ -145,6 +190,25 @@ def _problem_message(problem, chains: list[Chain]) -> str:
             "parse is not analysed"
         )
     return f"{problem.message}; the API Gateway domains it defines ({named}) are not analysed"
+
+
+def _link_role(chain: Chain, resource: Resource) -> str:
+    if resource is chain.domain:
+        return "consumer"
+    if resource is chain.certificate.resource:
+        return "certificate"
+    if resource in chain.validations or resource is chain.via_validation:
+        return "validation"
+    return "records" if resource in chain.records else ""
+
+
+def _annotation(chain: Chain, item: Resource | str) -> str:
+    """What a related link is to the finding, in the chain's words."""
+    if isinstance(item, str) and item.startswith("consumer.names["):
+        index = int(item[len("consumer.names[") : -1])
+        name = chain.names[index].value if index < len(chain.names) else None
+        return f"the {chain.noun} name {name}" if isinstance(name, str) else ""
+    return ""  # the role says it all
 
 
 def findings_for(project: Project) -> ScanResult:

@@ -45,6 +45,28 @@ def line_of(node: Any, default: int = 1) -> int:
     return mark.line + 1 if mark is not None else default
 
 
+def nested_lines(node: Any, default: int, limit: int = 2000) -> dict[str, int]:
+    """Lines of every key and list item under a mapping, by path (``A.B[1].C``), so that a
+    finding can point at a nested property; bounded by depth and by ``limit`` entries."""
+    out: dict[str, int] = {}
+    stack: list[tuple[Any, str, int, int]] = [(node, "", default, 0)]
+    while stack and len(out) < limit:
+        item, path, line, depth = stack.pop()
+        if depth > 12:
+            continue
+        if isinstance(item, dict):
+            for key, value in item.items():
+                at = f"{path}.{key}" if path else str(key)
+                out[at] = line_of(key, line)
+                stack.append((value, at, out[at], depth + 1))
+        elif isinstance(item, list) and path:
+            for i, value in enumerate(item):
+                at = f"{path}[{i}]"
+                out[at] = line_of(value, line)
+                stack.append((value, at, out[at], depth + 1))
+    return out
+
+
 def end_line_of(node: Any, default: int) -> int:
     """1-based last line with content in a decoded node: the furthest end of its strings
     and keys (a block mapping's own end mark is where the next key starts)."""

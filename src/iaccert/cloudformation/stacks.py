@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import Location, Origin, ParseProblem, Project, Region, Resource, Unknown, refs_of
+from ..roles import roles
 from ..safe_read import OUTSIDE, Refused, Roots, bound, quote, read_text
-from .decode import Decoded, end_line_of, line_of
+from .decode import Decoded, end_line_of, line_of, nested_lines
 from .decoded_cache import cached_decode
 from .intrinsics import NO_VALUE, Scope, World, is_intrinsic, plain
 from .options import CfnOptions
@@ -65,18 +65,6 @@ def _local(reference: Any) -> str | None:
     if not text or text.startswith(("http://", "https://", "s3://")):
         return None
     return text.removeprefix("file://")
-
-
-def _top_props(binding: dict) -> set[str]:
-    """The top-level properties a binding's selectors read."""
-    paths = [v for k, v in binding.items() if isinstance(v, str) and v.startswith("$.")]
-    paths += [c["path"] for c in binding.get("certificates", [])]
-    out = set()
-    for path in paths:
-        head = path[2:].split(".")[0].split("[")[0]
-        if head:
-            out.add(head)
-    return out
 
 
 class Stack:
@@ -140,8 +128,8 @@ class Stack:
 
     @staticmethod
     def ref_attr(resource_type: str) -> str:
-        binding = bindings()["certificates"].get(resource_type, {})
-        return binding.get("ref_attr", "ref")
+        role = roles().certificates.get(resource_type)
+        return role.ref_attr if role else "ref"
 
     @staticmethod
     def is_nested_stack(resource_type: str) -> bool:
@@ -301,10 +289,8 @@ class RootLoad:
             for s in self.stacks
             for logical_id in s.resources
         }
-        domains = bindings()["domains"]
-        certificates = bindings()["certificates"]
-        self.props = {t: _top_props(b) for t, b in {**domains, **certificates}.items()}
-        self.domain_types = set(domains)
+        self.props = roles().attributes_read()
+        self.domain_types = set(roles().consumers)
         self.unexplored: list[tuple[str, str]] = []
         self.relevant = [
             (s, logical_id)
@@ -469,7 +455,8 @@ class RootLoad:
             return None  # a SAM API without a custom domain plays no part in any chain
         origins = {}
         if isinstance(props, dict) and not is_intrinsic(props):
-            lines = {**{str(k): line_of(k) for k in props}, **lines}
+            nested = nested_lines(props, 1) if resource_type in self.props else {}
+            lines = {**nested, **{str(k): line_of(k) for k in props}, **lines}
             origins = property_origins(props, stack, self.given_origins)
         key = stack.keys.get(logical_id, logical_id)
         line = line_of(key)

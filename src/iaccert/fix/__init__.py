@@ -119,14 +119,15 @@ def _load_fixers() -> None:
 def fixes_for(result, sources: Sources, unsafe: bool) -> list[Fix]:
     """The fixes for the findings a run reports (never for suppressed ones), one per finding."""
     _load_fixers()
-    chains = {}
+    chains: dict[str, list] = {}
     for chain in result.chains:
         chains.setdefault(chain.domain.address, []).append(chain)
+    by_id = {chain.chain_id: chain for chain in result.chains}
     project = result.project
     out: list[Fix] = []
     for finding in result.findings:
         for fn in FIXERS.get(finding.rule.id, []):
-            chain = _chain_of(finding, chains)
+            chain = by_id.get(finding.chain_id) or _chain_of(finding, chains)
             if chain is None:
                 continue
             fix = fn(finding, chain, sources, project)
@@ -137,7 +138,7 @@ def fixes_for(result, sources: Sources, unsafe: bool) -> list[Fix]:
 
 
 def _chain_of(finding, chains: dict) -> object | None:
-    """The chain a finding was reported for: its domain, written in one of its files."""
+    """The chain of a finding made without a chain id: its domain, in one of its files."""
     candidates = chains.get(finding.domain or "", [])
     files = {finding.location.file} | {r.location.file for r in finding.related}
     for chain in candidates:

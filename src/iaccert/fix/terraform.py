@@ -234,7 +234,7 @@ def _depends_on_edit(block: Block, target: str) -> Edit | None:
 
 @fixer("IAC104")
 def await_validation(finding, chain, sources: Sources, project) -> Fix | None:
-    cert, domain = chain.certificate.resource, chain.domain
+    cert, domain = chain.certificate.resource, chain.holder or chain.domain  # gives the ARN
     if cert is None or not chain.validations:
         return None
     block = block_of(domain, sources)
@@ -257,11 +257,7 @@ def move_certificate_attribute(finding, chain, sources: Sources, project) -> Fix
     domain = chain.domain
     block = block_of(domain, sources)
     given = chain.cert_attrs_set[0] if chain.cert_attrs_set else None
-    serving = [
-        s["attr"]
-        for s in chain.binding.get("certificates", [])
-        if chain.endpoint_type in s["endpoint_types"]
-    ]
+    serving = [s.slot for s in chain.binding.certificates if s.serves(chain.endpoint_type)]
     if block is None or given is None or len(serving) != 1 or len(chain.cert_attrs_set) != 1:
         return None
     line_no = domain.attr_lines.get(given)
@@ -376,7 +372,7 @@ def add_validation(finding, chain, sources: Sources, project) -> Fix | None:
     text += _blank_then(block, _validation_block(name, ref, fqdns))
     at = block.offset(block.last + 1)
     edits = [Edit(block.file, at, at, text)]
-    domain_block = block_of(chain.domain, sources)
+    domain_block = block_of(chain.holder or chain.domain, sources)  # where the ARN is given
     planned = _Planned(_in_module(cert, f"aws_acm_certificate_validation.{name}"), cert.module)
     swap = _reference_edit(domain_block, cert, planned) if domain_block else None
     if swap is not None:

@@ -16,10 +16,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..bindings import MISSING
-from ..chain import Chain, parse_arn
-from ..checks import domain_label
+from ..chain import Certificate, Chain, parse_arn
+from ..checks import CHECKS, domain_label
 from ..findings import Finding, Incomplete, make
-from ..model import is_known
+from ..model import Region, is_known
 from ..scan import ScanResult, domain_key
 from . import checks
 from .faults import boto_errors, incomplete
@@ -53,12 +53,9 @@ def _note_after_live(note: Finding, outcome: Outcome) -> None:
 
 
 def _note_for(result: ScanResult, chain: Chain) -> Finding | None:
+    """The chain's own IAC109 note (by chain id: a listener has one chain per certificate)."""
     for f in result.findings:
-        if (
-            f.rule.id == "IAC109"
-            and f.domain == chain.domain.address
-            and f.location.file == chain.domain.location.file
-        ):
+        if f.rule.id == "IAC109" and f.chain_id == chain.chain_id:
             return f
     return None
 
@@ -93,12 +90,14 @@ def criteria_of(attrs: dict) -> LookupCriteria | None:
     return LookupCriteria(domain, statuses or ("ISSUED",), types, key_types, most_recent, match)
 
 
-def _required_region(chain: Chain) -> str | None:
-    if chain.endpoint_type == "EDGE":
-        return checks.EDGE_REGION
-    if chain.endpoint_type in ("REGIONAL", "PRIVATE") and chain.domain.region is not None:
-        return chain.domain.region.name
-    return None
+def _region_hits(chain: Chain, arn: str, cert_region: str) -> list[checks.LiveHit]:
+    """IAC105 for a looked-up certificate: the static check, run on the chain with the
+    certificate found (one implementation of the rule for code and for AWS)."""
+    found = Certificate("literal", arn=arn, region=Region(f"arn:{arn}", cert_region or None))
+    return [
+        checks.LiveHit("IAC105", hit.message)
+        for hit in CHECKS["IAC105"](replace(chain, certificate=found))
+    ]
 
 
 @dataclass
@@ -198,10 +197,7 @@ class Resolver:
         else:
             hits = checks.acm_certificate(arn, res.info or {}, label, now, limits)
         if not is_iam_arn(arn) and cert.origin == "lookup":
-            cert_region = arn_region(arn, region or "")
-            need = _required_region(chain)
-            kind = chain.endpoint_type or ""
-            hits = checks.region_mismatch(arn, cert_region, kind, need, label) + hits
+            hits = _region_hits(chain, arn, arn_region(arn, region or "")) + hits
         return Outcome(True, hits)
 
 

@@ -36,10 +36,15 @@ class ChainIndex:
     def __init__(self, chains: list[Chain]):
         self.chains = chains
         self._by_domain: dict[str, list[Chain]] = defaultdict(list)
+        self._by_id = {chain.chain_id: chain for chain in chains}
         for chain in chains:
             self._by_domain[chain.domain.address].append(chain)
 
     def chain_of(self, finding: Finding) -> Chain | None:
+        """The finding's own chain (its chain id); a finding made without one (live mode)
+        is matched by its domain."""
+        if finding.chain_id and finding.chain_id in self._by_id:
+            return self._by_id[finding.chain_id]
         if not finding.domain:
             return None
         candidates = self._by_domain.get(finding.domain, [])

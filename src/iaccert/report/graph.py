@@ -76,11 +76,15 @@ def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
         cluster.edges.append(Edge(source.id, target.id, rule_id or "", broken=True))
 
     domain = node("", chain.domain)
+    giver = domain  # the node that gives the certificate: the consumer or an attachment
+    if chain.holder is not None and chain.holder is not chain.domain:
+        giver = node("a", chain.holder)
+        cluster.edges.append(Edge(domain.id, giver.id, "attached"))
     cert = chain.certificate
     cert_node = None
     if cert.resource is not None:
         cert_node = node("c", cert.resource)
-        cluster.edges.append(Edge(domain.id, cert_node.id, chain.cert_attr or "certificate"))
+        cluster.edges.append(Edge(giver.id, cert_node.id, chain.cert_attr or "certificate"))
     if cert.origin in ("lookup", "literal", "unknown"):
         rule = "IAC109" if "IAC109" in by_rule else None
         missing(cert_node or domain, _short(f"unknown: {cert.reason}"), rule)
@@ -105,7 +109,7 @@ def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
     if "IAC103" in by_rule:
         missing(val_nodes[0] if val_nodes else cert_node or domain, "no DNS records", "IAC103")
     if "IAC104" in by_rule:
-        missing(domain, "not awaited", "IAC104")
+        missing(giver, "not awaited", "IAC104")
 
     for f in findings:  # the node where the fix goes names the rule
         target = nodes.get(f.resource, domain)

@@ -179,6 +179,8 @@ def _related(f: Finding, index: ChainIndex, sources: SourceLines) -> list[tuple[
     chain = index.chain_of(f)
     chain_links = links(chain) if chain is not None else []
     role = {res.address: name for name, res in chain_links}
+    role.update({r.resource: r.role for r in f.related if r.role and r.role != "consumer"})
+    notes = {r.resource: r.annotation for r in f.related if r.annotation}
     items = [(r.location, r.resource) for r in f.related]
     items += [(res.location, res.address) for _, res in chain_links]
     out, seen = [], {f.resource}
@@ -187,6 +189,8 @@ def _related(f: Finding, index: ChainIndex, sources: SourceLines) -> list[tuple[
             continue
         seen.add(address)
         text = f"{role[address]} {address}" if address in role else address
+        if address in notes:
+            text += f" ({notes[address]})"
         location = {
             "id": len(out) + 1,
             "physicalLocation": physical_location(loc, sources),

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import ParseProblem
+from ..roles import roles
 from ..safe_read import Refused, Roots
 from ..safe_read import read_bytes as safe_read_bytes
 from .blockdata import decode_blocks, encode_blocks
@@ -102,7 +102,7 @@ def block_problem(block: Block) -> ParseProblem:
     """IAC000 for one block Terraform refuses: that block is not analysed, the file's others are."""
     what = " ".join([block.type, *(f'"{label}"' for label in block.labels)])
     lost = "this block is not analysed"
-    if block.type == "resource" and block.labels and block.labels[0] in bindings()["domains"]:
+    if block.type == "resource" and block.labels and block.labels[0] in roles().consumers:
         lost = f"the API Gateway domain {'.'.join(block.labels)} is not analysed"
     return ParseProblem(
         block.file, block.problem_line or block.line, 1, f"{what}: {block.problem}; {lost}"

@@ -13,8 +13,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..bindings import bindings
 from ..compiled import documents
+from ..roles import roles
 from .versions import Interval, is_version, parse_constraint
 
 
@@ -75,7 +75,7 @@ def _creates_domains(family: dict) -> bool:
 def _family_creates_domains(source: str) -> bool:
     """Whether some model of the family holds a domain resource (asked once per family)."""
     family = next(f for f in _families() if f["source"] == source)
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(bindings()["domains"])))
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(roles().consumers)))
     return any(pattern.search(_model(family, spec).hcl) for spec in family["models"])
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..bindings import bindings
 from ..cache import cache_file, read_json, write_json
+from ..roles import roles
 from ..safe_read import SOURCE_LIMIT, Roots, read_bytes
 from .downloaded import read_modules_json
 from .known_modules import family_creates_domains
@@ -49,7 +49,7 @@ class ModuleFacts:
 
 
 def _domain_pattern() -> re.Pattern:
-    names = sorted(bindings()["domains"])
+    names = sorted({*roles().consumers, *roles().attachment_types})
     return re.compile("|".join(re.escape(n) for n in names))
 
 

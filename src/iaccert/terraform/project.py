@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..bindings import bindings
 from ..cache import ParseCache
 from ..model import Location, Origin, ParseProblem, Region, Resource, Unknown, refs_of
+from ..roles import roles
 from ..safe_read import LARGE_LIMIT, OUTSIDE, Refused, Roots, read_text
 from .config import (
     ModuleConfig,
@@ -49,6 +49,24 @@ from .origins import attribute_origins, tfvars_origin
 from .overrides import MergedBlock, provider_key
 from .templates import parse_expression
 from .terragrunt import Unit
+
+
+def _nested_lines(block: Any, prefix: str = "", depth: int = 0) -> dict[str, int]:
+    """Lines of attributes inside nested blocks, by path (``viewer_certificate[0].x``), so
+    that a finding can point at the nested argument where the fix goes."""
+    out: dict[str, int] = {}
+    if depth > 6:
+        return out
+    seen: dict[str, int] = {}
+    for child in block.blocks:
+        index = seen.get(child.type, 0)
+        seen[child.type] = index + 1
+        at = f"{prefix}{child.type}[{index}]"
+        out[at] = child.line
+        for name, attr in child.attrs.items():
+            out[f"{at}.{name}"] = attr.line
+        out.update(_nested_lines(child, at + ".", depth + 1))
+    return out
 
 
 @dataclass
@@ -295,7 +313,7 @@ class RootAnalysis:
         broken chain. Other resources switched off are absent, as Terraform has them.
         """
         latent = block.type == "module" or (
-            block.type == "resource" and block.labels[0] in bindings()["domains"]
+            block.type == "resource" and block.labels[0] in roles().consumers
         )
         if "count" in block.attrs:
             with self.ev.budget.at(block.file, block.attrs["count"].line):
@@ -595,6 +613,7 @@ class RootAnalysis:
         lines = {name: a.line for name, a in block.attrs.items()}
         for child in block.blocks:
             lines.setdefault(child.type, child.line)
+        lines = {**_nested_lines(block), **lines}
         _, provider = inst.provider_for(block)
         # AWS provider v6: a resource's own `region` argument overrides its provider's
         own = attrs.get("region")
@@ -644,7 +663,7 @@ class RootAnalysis:
 def _checked_elsewhere(inst: ModuleInstance, block: Any) -> bool:
     """A Terragrunt dependency's domains are checked in the dependency's own unit."""
     return inst.address.startswith("dependency.") and (
-        block.type == "resource" and block.labels[0] in bindings()["domains"]
+        block.type == "resource" and block.labels[0] in roles().consumers
     )
 
 

@@ -1,0 +1,93 @@
+"""Every catalog rule is implemented and seen to fire; every check has a catalog entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from iaccert.catalog import rules
+from iaccert.checks import CHECKS
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "iaccert"
+# Rules about the scan itself, not a chain: reported by the loaders and the policy.
+SCAN_RULES = {"IAC000", "IAC001", "IAC002", "IAC003", "IAC004", "IAC005"}
+# Fired by a limit no small fixture reaches; tests/test_limits.py makes it fire.
+NO_FIXTURE = {"IAC001": "tests/test_limits.py"}
+
+
+def fired_in_fixtures() -> set[str]:
+    found: set[str] = set()
+    for expected in (ROOT / "fixtures").glob("*/expected.json"):
+        found |= {f["rule_id"] for f in json.loads(expected.read_text())["findings"]}
+    return found
+
+
+def test_every_check_has_a_catalog_entry_and_every_static_rule_a_check():
+    static = {r.id for r in rules().values() if r.mode == "static"}
+    assert set(CHECKS) <= static
+    assert static - SCAN_RULES == set(CHECKS)
+
+
+def test_scan_rules_are_reported_by_the_code():
+    code = "\n".join(p.read_text() for p in SRC.rglob("*.py") if p.name != "catalog.py")
+    for rule_id in SCAN_RULES:
+        assert f'"{rule_id}"' in code, rule_id
+
+
+def test_every_static_rule_fires_in_a_fixture():
+    static = {r.id for r in rules().values() if r.mode == "static"}
+    missing = static - fired_in_fixtures() - set(NO_FIXTURE)
+    assert not missing, f"no fixture fires {sorted(missing)}"
+    for rule_id, test in NO_FIXTURE.items():
+        assert rule_id in (ROOT / test).read_text(), (rule_id, test)
+
+
+def test_every_live_rule_has_a_live_check():
+    live = (SRC / "live" / "checks.py").read_text()
+    for rule in rules().values():
+        if rule.mode == "live":
+            assert f'"{rule.id}"' in live, rule.id
+
+
+# (fixture, rule): the property the finding's line must show. A fact the code writes is
+# reported on its own line, not on the resource header (CloudFormation: ValidationMethod,
+# not the logical id); a fact the code leaves out is reported on the resource.
+WHERE_THE_FIX_GOES = {
+    ("cfn_iac101_email_json", "IAC101"): ['"ValidationMethod": "EMAIL"'],
+    ("cfn_iac101_email_missing_method", "IAC101"): ["CatalogCertificate:"],
+    ("cfn_iac102_no_hostedzone", "IAC102"): ["ValidationMethod: DNS", "DomainValidationOptions:"],
+    ("cfn_iac102_san_not_covered", "IAC102"): ['"DomainValidationOptions"'],
+    ("cfn_iac106_not_covered", "IAC106"): ["DomainName: www.example.com", 'DomainName: "*.'],
+    ("cfn_iac109_parameter", "IAC109"): ["- CertificateArn:", "CertificateArn:"],
+    ("cfn_iac111_wrong_attribute", "IAC111"): ["RegionalCertificateArn:", "CertificateArn:"],
+    # a rule that points where the value is set: the parameter's Default (the property is
+    # a related location)
+    ("cfn_iac112_private_ca", "IAC112"): ["Default: arn:aws:acm-pca:"],
+    ("cfn_cloudfront_aliases", "IAC106"): ["DomainName: www.example.com"],
+    ("cfn_cloudfront_aliases", "IAC108"): ["IamCertificateId:"],
+    ("cfn_lb_listener_certificate", "IAC101"): ["ValidationMethod: EMAIL"],
+}
+
+
+def test_cloudformation_findings_point_at_the_property():
+    for (case, rule_id), wanted in WHERE_THE_FIX_GOES.items():
+        directory = ROOT / "fixtures" / case
+        findings = json.loads((directory / "expected.json").read_text())["findings"]
+        lines = [
+            (directory / f["file"]).read_text().splitlines()[f["line"] - 1].strip()
+            for f in findings
+            if f["rule_id"] == rule_id
+        ]
+        assert len(lines) == len(wanted), (case, rule_id, lines)
+        for line, text in zip(sorted(lines), sorted(wanted), strict=True):
+            assert line.startswith(text), (case, rule_id, line, text)
+
+
+def test_each_uncovered_alias_is_related_at_its_own_line():
+    directory = ROOT / "fixtures" / "cfn_cloudfront_aliases"
+    text = (directory / "template.yaml").read_text().splitlines()
+    findings = json.loads((directory / "expected.json").read_text())["findings"]
+    [iac106] = [f for f in findings if f["rule_id"] == "IAC106"]
+    assert "'shop.example.com'" in iac106["message"]
+    assert [text[r["line"] - 1].strip() for r in iac106["related"]] == ["- shop.example.com"]
