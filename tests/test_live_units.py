@@ -90,11 +90,31 @@ def _issued(**extra) -> dict:
     return base
 
 
-def _rules(info: dict, **limits) -> list[tuple[str, str | None]]:
-    from iaccert.live import checks
+def _facts(info: dict | None = None, kind: str = "acm", uploaded=(), **limits):
+    from iaccert.facts import Consumer, Deployed, Facts, Thresholds
 
-    hits = checks.acm_certificate(ARN, info, "'api.example.com'", NOW, checks.Thresholds(**limits))
-    return [(h.rule_id, h.severity) for h in hits]
+    deployed = Deployed(ARN, kind, info) if info is not None else None
+    consumer = Consumer("domain", "'api.example.com'")
+    return Facts(
+        consumer, deployed=deployed, uploaded=list(uploaded), now=NOW, limits=Thresholds(**limits)
+    )
+
+
+def _hits(info: dict | None = None, **kwargs) -> list:
+    """(rule id, hit) of every registered rule over the deployed facts alone."""
+    from iaccert import registry
+
+    return list(registry.run(_facts(info, **kwargs)))
+
+
+def _rules(info: dict, **limits) -> list[tuple[str, str | None]]:
+    return [(rule_id, hit.severity) for rule_id, hit in _hits(info, **limits)]
+
+
+def _one(rule_id: str, info: dict | None = None, **kwargs):
+    found = [hit for r, hit in _hits(info, **kwargs) if r == rule_id]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def test_eligible_issued_dns_certificate_passes():
@@ -114,10 +134,7 @@ def test_renewal_failed_is_reported_with_its_reason():
             }
         )
     )
-    from iaccert.live import checks
-
-    [hit] = checks.renewal_at_risk(ARN, info, "'api.example.com'")
-    assert hit.rule_id == "IAC204"
+    hit = _one("IAC204", info)
     assert "renewal is FAILED (CAA_ERROR, api.example.com FAILED)" in hit.message
 
 
@@ -134,9 +151,7 @@ def test_renewal_pending_validation_and_ineligible():
             },
         )
     )
-    from iaccert.live import checks
-
-    [hit] = checks.renewal_at_risk(ARN, info, "x")
+    hit = _one("IAC204", info)
     assert "renewal is PENDING_VALIDATION (api.example.com PENDING_VALIDATION)" in hit.message
     assert "RenewalEligibility is INELIGIBLE" in hit.message
 
@@ -162,9 +177,7 @@ def test_email_validation_is_not_successful():
             ]
         )
     )
-    from iaccert.live import checks
-
-    [hit] = checks.validation_not_successful(ARN, info, "x")
+    hit = _one("IAC202", info)
     assert "api.example.com is validated by EMAIL" in hit.message
 
 
@@ -194,33 +207,38 @@ def test_a_pending_certificate_is_iac201_alone_and_email_success_is_said_so():
     )
     assert [r for r, _ in _rules(pending_email)] == ["IAC201", "IAC202"]  # the method still
 
-    from iaccert.live import checks
-
-    [hit] = checks.validation_not_successful(ARN, _issued(DomainValidationOptions=[email]), "x")
+    hit = _one("IAC202", _issued(DomainValidationOptions=[email]))
     assert "validated by EMAIL (it succeeded;" in hit.message
     assert "is SUCCESS" not in hit.message and "not successful" not in hit.message
     past = _issued(Type="IMPORTED", NotAfter=NOW - dt.timedelta(days=3))
-    [hit] = checks.imported(ARN, past, "x", NOW)
+    hit = _one("IAC205", past)
     assert "expired on 2026-10-29" in hit.message and "valid until" not in hit.message
-    [hit] = checks.imported(ARN, _issued(Type="IMPORTED"), "x", NOW)
+    hit = _one("IAC205", _issued(Type="IMPORTED"))
     assert "valid until 2027-05-20" in hit.message
 
 
 def test_uploaded_certificate_age():
-    from iaccert.live import checks
+    from iaccert.facts import Uploaded
 
-    old = NOW - dt.timedelta(days=400)
-    [hit] = checks.upload_too_old("certificate 'x'", old, "d", NOW, 395)
-    assert hit.rule_id == "IAC206" and "400 days ago" in hit.message
-    assert checks.upload_too_old("certificate 'x'", old, "d", NOW, 400) == []
+    old = [Uploaded("certificate 'x'", NOW - dt.timedelta(days=400))]
+    hit = _one("IAC206", uploaded=old, upload_max_age_days=395)
+    assert "400 days ago" in hit.message
+    assert _hits(uploaded=old, upload_max_age_days=400) == []
 
 
 def test_region_mismatch_as_deployed():
-    from iaccert.live import checks
+    """IAC105 over deployed facts: the same rule that judges the code."""
+    from iaccert import registry
+    from iaccert.facts import Consumer, Facts, arn_region
 
-    assert checks.region_mismatch(ARN, "us-east-1", "EDGE", "us-east-1", "d") == []
-    [hit] = checks.region_mismatch(ARN, "us-east-1", "REGIONAL", "eu-west-1", "d")
-    assert hit.rule_id == "IAC105" and "needs its certificate in eu-west-1" in hit.message
+    def region_hits(endpoint: str, required: str) -> list:
+        consumer = Consumer("domain", "d", endpoint, required)
+        facts = Facts(consumer, certificate_region=arn_region(ARN), certificate_name=ARN)
+        return [hit for rule_id, hit in registry.run(facts) if rule_id == "IAC105"]
+
+    assert region_hits("EDGE", "us-east-1") == []
+    [hit] = region_hits("REGIONAL", "eu-west-1")
+    assert "REGIONAL domain d needs its certificate in eu-west-1" in hit.message
 
 
 # --- inventory: pagination and dedupe (Stubber) ---------------------------------------------
@@ -519,22 +537,31 @@ def test_live_without_boto3_says_how_to_install(tmp_path):
     assert "pip install 'iaccert[live]'" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_lint_live_region_check_is_the_static_iac105():
-    """A looked-up certificate's region is judged by the static IAC105 check itself."""
-    from iaccert.live.resolve import _region_hits
+def test_lint_live_runs_every_rule_once_over_code_and_deployed_facts():
+    """A looked-up certificate joins the chain's facts: IAC105 (the one implementation)
+    judges its ARN's region, the live rules its description, and the IAC109 note is not
+    written, rather than written and taken back."""
+    from iaccert.facts import Deployed, LiveFacts, LiveLookup
     from iaccert.scan import scan
 
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
-    [chain] = [
-        c
-        for c in scan([fixtures / "tf_iac109_unresolved"], policy=None).chains
-        if c.domain.address == "aws_apigatewayv2_domain_name.webhooks"
-    ]
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
-    [hit] = _region_hits(chain, arn, "us-east-1")
-    assert hit.rule_id == "IAC105"
-    assert hit.message == (
+    target = "aws_apigatewayv2_domain_name.webhooks"
+
+    def provider(chains):
+        [chain] = [c for c in chains if c.domain.address == target]
+        info = {"Status": "PENDING_VALIDATION", "Type": "AMAZON_ISSUED"}
+        return LiveFacts({id(chain): LiveLookup(Deployed(arn, "acm", info))})
+
+    static = scan([fixtures / "tf_iac109_unresolved"], policy=None)
+    result = scan([fixtures / "tf_iac109_unresolved"], policy=None, live=provider)
+    about = [f for f in result.findings if f.domain == target]
+    assert sorted(f.rule.id for f in about) == ["IAC105", "IAC201"]
+    [region] = [f for f in about if f.rule.id == "IAC105"]
+    assert region.message == (
         "REGIONAL domain 'webhooks.example.com' (aws_apigatewayv2_domain_name.webhooks) needs "
         f"its certificate in eu-west-1, but {arn} is in us-east-1"
     )
-    assert _region_hits(chain, arn.replace("us-east-1", "eu-west-1"), "eu-west-1") == []
+    [note] = [f for f in static.findings if f.domain == target and f.rule.id == "IAC109"]
+    assert {f.location for f in about} == {note.location}  # the certificate argument's line
+    assert result.live and result.domain_states != static.domain_states

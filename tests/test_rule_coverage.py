@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from iaccert.catalog import rules
-from iaccert.checks import CHECKS
+from iaccert.registry import NEEDS, registered
+
+RULES = registered()
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "iaccert"
@@ -23,10 +25,32 @@ def fired_in_fixtures() -> set[str]:
     return found
 
 
-def test_every_check_has_a_catalog_entry_and_every_static_rule_a_check():
-    static = {r.id for r in rules().values() if r.mode == "static"}
-    assert set(CHECKS) <= static
-    assert static - SCAN_RULES == set(CHECKS)
+def test_every_registered_rule_has_a_catalog_entry_and_every_rule_is_registered():
+    """Static and live rules alike: one registry, one implementation per id."""
+    assert set(RULES) == set(rules()) - SCAN_RULES
+
+
+def test_a_rule_needs_the_facts_of_its_mode():
+    """A static rule reads the code (or facts both providers give: the region); a live rule
+    reads only what AWS says, so a static scan skips it."""
+    live_facts = {"deployed", "deployed.missing", "uploaded"}
+    for rule_id, entry in RULES.items():
+        assert entry.needs <= NEEDS
+        if rules()[rule_id].mode == "live":
+            assert entry.needs <= live_facts, rule_id
+        else:
+            assert not registered.needs & live_facts, rule_id
+
+
+def test_registering_an_id_twice_or_an_unknown_fact_is_an_error():
+    import pytest
+
+    from iaccert.registry import rule
+
+    with pytest.raises(ValueError, match="registered twice"):
+        rule("IAC101", needs=("code",))(lambda facts: [])
+    with pytest.raises(ValueError, match="unknown"):
+        rule("IAC999", needs=("code", "colour"))
 
 
 def test_scan_rules_are_reported_by_the_code():
@@ -41,13 +65,6 @@ def test_every_static_rule_fires_in_a_fixture():
     assert not missing, f"no fixture fires {sorted(missing)}"
     for rule_id, test in NO_FIXTURE.items():
         assert rule_id in (ROOT / test).read_text(), (rule_id, test)
-
-
-def test_every_live_rule_has_a_live_check():
-    live = (SRC / "live" / "checks.py").read_text()
-    for rule in rules().values():
-        if rule.mode == "live":
-            assert f'"{rule.id}"' in live, rule.id
 
 
 # (fixture, rule): the property the finding's line must show. A fact the code writes is

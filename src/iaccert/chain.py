@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bindings import MISSING
-from .model import Computed, Project, Region, Resource, Unknown, refs_of
+from .model import Computed, Location, Project, Region, Resource, Unknown, refs_of
 from .roles import CertificateRole, CertificateSlot, ConsumerRole, Match, Selector, roles
 
 ARN_RE = re.compile(
@@ -133,6 +133,13 @@ class Chain:
         if role == "validation" and self.validations:
             return self.validations[0], None
         raise ValueError(f"fact {fact!r} has no resource in this chain")
+
+    def location_of(self, fact: str) -> Location:
+        """The line where a fact is written, else its resource's."""
+        resource, path = self.locate(fact)
+        if path and resource.has_line(path):
+            return resource.location_of(path)
+        return resource.location
 
     def _consumer_fact(self, what: str, index: int) -> tuple[Resource, str | None]:
         if what == "":

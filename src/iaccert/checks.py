@@ -8,38 +8,18 @@ a Terraform or CloudFormation attribute. Severity and names come from the catalo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from .bindings import MISSING
 from .chain import EDGE_REGION, Chain
+from .facts import Facts
 from .model import Computed, Resource, Unknown
 from .names import covered_by_any, normalise, plausible
+from .registry import Hit, rule
 from .roles import CertificateRole, roles
 
-__all__ = ["CHECKS", "EDGE_REGION", "Hit", "check", "domain_label", "region_verdict"]
-
-
-@dataclass
-class Hit:
-    """``fact``: where the fix goes, as a role fact, or facts in order of preference (the
-    first one written in the code wins); ``related``: other links, as facts or resources."""
-
-    fact: str | tuple[str, ...]
-    message: str
-    related: list[Resource | str] = field(default_factory=list)
-
-
-CHECKS: dict[str, Callable[[Chain], Iterator[Hit]]] = {}
-
-
-def check(rule_id: str):
-    def register(fn: Callable[[Chain], Iterator[Hit]]):
-        CHECKS[rule_id] = fn
-        return fn
-
-    return register
+__all__ = ["EDGE_REGION", "Hit", "domain_label"]
 
 
 def domain_label(chain: Chain, name: object = MISSING) -> str:
@@ -99,8 +79,9 @@ def _dns_chain(chain: Chain) -> Resource | None:
     return cert
 
 
-@check("IAC101")
-def email_validation(chain: Chain) -> Iterator[Hit]:
+@rule("IAC101", needs=("code",))
+def email_validation(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     if cert is not None and _validation_method(chain) == "EMAIL":
         yield Hit(
@@ -143,8 +124,9 @@ def _names_without_zone(cert: Resource, role: CertificateRole) -> list[Any] | No
     return [n for n in [primary, *sans] if not covered(n)]
 
 
-@check("IAC114")
-def validation_method_missing(chain: Chain) -> Iterator[Hit]:
+@rule("IAC114", needs=("code",))
+def validation_method_missing(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     if cert is None or not _role(chain).validation_method_required or _issued_elsewhere(chain):
         return
@@ -162,8 +144,9 @@ def validation_method_missing(chain: Chain) -> Iterator[Hit]:
         )
 
 
-@check("IAC102")
-def validation_not_automated(chain: Chain) -> Iterator[Hit]:
+@rule("IAC102", needs=("code",))
+def validation_not_automated(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _dns_chain(chain)
     if cert is None:
         return
@@ -194,8 +177,9 @@ def validation_not_automated(chain: Chain) -> Iterator[Hit]:
         )
 
 
-@check("IAC103")
-def validation_records_missing(chain: Chain) -> Iterator[Hit]:
+@rule("IAC103", needs=("code",))
+def validation_records_missing(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _dns_chain(chain)
     if cert is None or not chain.validations or chain.records:
         return
@@ -209,8 +193,9 @@ def validation_records_missing(chain: Chain) -> Iterator[Hit]:
     )
 
 
-@check("IAC104")
-def validation_not_awaited(chain: Chain) -> Iterator[Hit]:
+@rule("IAC104", needs=("code",))
+def validation_not_awaited(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     if cert is None or not chain.validations or chain.awaited:
         return
@@ -226,39 +211,28 @@ def validation_not_awaited(chain: Chain) -> Iterator[Hit]:
     )
 
 
-def region_verdict(chain: Chain) -> bool | None:
-    """True when the certificate's region fits the consumer, False when not, None when unknown."""
-    region = chain.certificate.region
-    if region is None:
-        return None
-    needed_name, needed_region = chain.required_region()
-    if needed_name:
-        return region.name == needed_name if region.name else None
-    if needed_region is not None:
-        return region.same_as(needed_region)
-    return None
-
-
-@check("IAC105")
-def certificate_region_mismatch(chain: Chain) -> Iterator[Hit]:
-    if region_verdict(chain) is not False:
+@rule("IAC105", needs=("region",))
+def certificate_region_mismatch(facts: Facts) -> Iterator[Hit]:
+    """One implementation for the code and for AWS: the facts say where the certificate is
+    (its resource's region, or its ARN's) and where the consumer needs it."""
+    if facts.region_verdict() is not False:
         return
-    cert = _cert(chain)
-    have = chain.certificate.region.name or "another region"
-    need, own = chain.required_region()
-    if need is None:
-        need = (own.name if own else None) or f"the {chain.noun}'s region"
-    what = cert.address if cert else chain.certificate.arn
+    consumer = facts.consumer
+    have = facts.certificate_region.name or "another region"
+    need = consumer.required_name or consumer.required_region.name
+    need = need or f"the {consumer.noun}'s region"
+    in_code = facts.chain is not None and _cert(facts.chain) is not None and not facts.deployed
     yield Hit(
-        "certificate" if cert else "consumer.certificate",
-        f"{_kind(chain)} {domain_label(chain)} needs its certificate in {need}, "
-        f"but {what} is in {have}",
-        ["consumer"] if cert else [],
+        "certificate" if in_code else "consumer.certificate",
+        f"{consumer.kind} {consumer.label} needs its certificate in {need}, "
+        f"but {facts.certificate_name} is in {have}",
+        ["consumer"] if in_code else [],
     )
 
 
-@check("IAC106")
-def certificate_does_not_cover_domain(chain: Chain) -> Iterator[Hit]:
+@rule("IAC106", needs=("code",))
+def certificate_does_not_cover_domain(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     if cert is None:
         return
@@ -290,8 +264,9 @@ def certificate_does_not_cover_domain(chain: Chain) -> Iterator[Hit]:
         )
 
 
-@check("IAC107")
-def imported_certificate(chain: Chain) -> Iterator[Hit]:
+@rule("IAC107", needs=("code",))
+def imported_certificate(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     if cert is None:
         return
@@ -305,8 +280,9 @@ def imported_certificate(chain: Chain) -> Iterator[Hit]:
         )
 
 
-@check("IAC108")
-def uploaded_server_certificate(chain: Chain) -> Iterator[Hit]:
+@rule("IAC108", needs=("code",))
+def uploaded_server_certificate(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     if chain.uploaded:
         yield Hit(
             "consumer.uploaded",
@@ -322,8 +298,9 @@ def _serving_slots(chain: Chain) -> list[str]:
     return fitting or [s.slot for s in slots]
 
 
-@check("IAC113")
-def no_certificate(chain: Chain) -> Iterator[Hit]:
+@rule("IAC113", needs=("code",))
+def no_certificate(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     if chain.certificate.origin != "none" or chain.uploaded:
         return  # latent too: no code writes a certificate, so switching it on fails
     slots = " or ".join(_serving_slots(chain))
@@ -334,11 +311,23 @@ def no_certificate(chain: Chain) -> Iterator[Hit]:
     )
 
 
-@check("IAC109")
-def certificate_unresolved(chain: Chain) -> Iterator[Hit]:
+LIVE_LOOKUP = {
+    "fault": 'the live lookup could not be made (see its "could not check" entry)',
+    "unresolvable": "--live cannot resolve it either: the code does not fix what to look up",
+}
+
+
+@rule("IAC109", needs=("code",))
+def certificate_unresolved(facts: Facts) -> Iterator[Hit]:
+    """The code cannot tell; a deployed certificate (lint --live) settles it."""
+    chain = facts.chain
     cert = chain.certificate
+    if facts.deployed is not None:
+        return
     if cert.origin in ("lookup", "literal", "unknown"):
         remedy = cert.remedy
+        if facts.live_lookup and "lint --live" in remedy:  # it was tried: say what happened
+            remedy = LIVE_LOOKUP[facts.live_lookup]
         yield Hit(
             "consumer.certificate",
             f"the certificate of {chain.noun} {domain_label(chain)} cannot be checked here: "
@@ -347,7 +336,7 @@ def certificate_unresolved(chain: Chain) -> Iterator[Hit]:
         )
     elif (
         cert.origin == "resource"
-        and region_verdict(chain) is None
+        and facts.region_verdict() is None
         and chain.required_region() != (None, None)
     ):
         why = cert.region.why_unknown if cert.region and not cert.region.name else ""
@@ -360,8 +349,9 @@ def certificate_unresolved(chain: Chain) -> Iterator[Hit]:
         )
 
 
-@check("IAC110")
-def certificate_replacement_unsafe(chain: Chain) -> Iterator[Hit]:
+@rule("IAC110", needs=("code",))
+def certificate_replacement_unsafe(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     selector = _role(chain).create_before_destroy if cert is not None else None
     if cert is None or selector is None:
@@ -382,8 +372,9 @@ def certificate_replacement_unsafe(chain: Chain) -> Iterator[Hit]:
     )
 
 
-@check("IAC111")
-def certificate_attribute_mismatch(chain: Chain) -> Iterator[Hit]:
+@rule("IAC111", needs=("code",))
+def certificate_attribute_mismatch(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     endpoint = chain.endpoint_type
     slots = chain.binding.certificates
     if not endpoint or not chain.cert_attrs_set or len(slots) < 2:
@@ -401,8 +392,9 @@ def certificate_attribute_mismatch(chain: Chain) -> Iterator[Hit]:
     )
 
 
-@check("IAC112")
-def private_ca_certificate(chain: Chain) -> Iterator[Hit]:
+@rule("IAC112", needs=("code",))
+def private_ca_certificate(facts: Facts) -> Iterator[Hit]:
+    chain = facts.chain
     cert = _cert(chain)
     selector = _role(chain).private_ca if cert is not None else None
     if selector is not None and _set(selector.one(cert.attrs)):

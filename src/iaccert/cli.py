@@ -405,9 +405,35 @@ def lint(
         typer.echo("iaccert: --fix and --diff work on the code alone, not with --live", err=True)
         raise typer.Exit(EXIT_ERROR)
     roots = Roots.of(paths, allow_root).with_files(named)
+    provider = None
+    if live:  # the deployed certificates join the code's facts: one run of every rule
+        with _live_errors():
+            from .live.resolve import look_up
+            from .live.session import LiveOptions
+
+            live_options = LiveOptions(
+                profile=profile,
+                regions=list(region),
+                role_arn=role_arn,
+                external_id=external_id,
+                **_live_days(settings, expiry_days, upload_max_age_days),
+                deadline=deadline,
+            )
+
+        def provider(chains):
+            with _live_errors():  # boto3 and AWS problems: one line, exit 2
+                return look_up(chains, live_options)
+
     with Progress(enabled=not quiet):
         result = scan(
-            paths, options, list(plan), cfn_options, exclude=exclusions, policy=None, roots=roots
+            paths,
+            options,
+            list(plan),
+            cfn_options,
+            exclude=exclusions,
+            policy=None,
+            roots=roots,
+            live=provider,
         )
     if fix or diff:
 
@@ -429,22 +455,6 @@ def lint(
             apply_policy(result, policy)
         _fix_or_diff(result, relint, fix, diff, unsafe_fixes)  # --diff exits here
         result = relint() if fix else result
-    if live:
-        with _live_errors():
-            from .live.resolve import resolve_static
-            from .live.session import LiveOptions
-
-            resolve_static(
-                result,
-                LiveOptions(
-                    profile=profile,
-                    regions=list(region),
-                    role_arn=role_arn,
-                    external_id=external_id,
-                    **_live_days(settings, expiry_days, upload_max_age_days),
-                    deadline=deadline,
-                ),
-            )
     if not (fix or diff):
         with _config_errors():  # selection, severities, suppressions, baseline: after --live
             apply_policy(result, policy)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import registry
 from .catalog import rules
 from .chain import Chain, build_chains
-from .checks import CHECKS, Hit
 from .discover import discover, display_path
+from .facts import Facts, LiveFacts
 from .findings import Finding, Incomplete, Related, make
 from .gc_tuning import load_phase
 from .model import Location, ParseProblem, Project, Resource
 from .policy import DEFAULT_POLICY, Policy, apply_policy
+from .registry import Hit
 from .roles import roles
 from .safe_read import Roots
 
@@ -41,6 +44,8 @@ class ScanResult:
 
 
 UNKNOWN_RULE = "IAC109"
+#: ``lint --live``: looks up the deployed certificates of the chains (live/resolve.py)
+LiveProvider = Callable[[list[Chain]], LiveFacts]
 
 
 def domain_key(chain: Chain) -> tuple:
@@ -211,8 +216,11 @@ def _annotation(chain: Chain, item: Resource | str) -> str:
     return ""  # the role says it all
 
 
-def findings_for(project: Project) -> ScanResult:
+def findings_for(project: Project, live: LiveProvider | None = None) -> ScanResult:
+    """Every rule once over each chain's facts: the code's, and with ``live`` (lint
+    --live) the deployed certificate it looked up."""
     chains = build_chains(project)
+    looked = live(chains) if live is not None else None
     findings = [
         make(
             p.rule,
@@ -225,20 +233,27 @@ def findings_for(project: Project) -> ScanResult:
     ]
     unknown: set[int] = set()
     for chain in chains:
-        for rule_id, fn in CHECKS.items():
-            hits = list(fn(chain))
-            if hits and rule_id == UNKNOWN_RULE:
+        if looked is None:
+            facts = Facts.of_chain(chain)
+        else:
+            lookup = looked.lookups.get(id(chain))
+            facts = Facts.of_chain(chain, lookup, looked.now, looked.limits)
+        for rule_id, hit in registry.run(facts):
+            if rule_id == UNKNOWN_RULE:
                 unknown.add(id(chain))
-            findings.extend(_finding(rule_id, hit, chain) for hit in hits)
+            findings.append(_finding(rule_id, hit, chain))
     findings.sort(key=Finding.sort_key)
     states = domain_states(chains, unknown)
     result = ScanResult(findings, len(project.files), len(states), chains)
     result.domain_states = states
+    if looked is not None:
+        result.live = True
+        result.incomplete = list(looked.faults)
     return result
 
 
-def _finish(project: Project, policy: Policy | None) -> ScanResult:
-    result = findings_for(project)
+def _finish(project: Project, policy: Policy | None, live: LiveProvider | None) -> ScanResult:
+    result = findings_for(project, live)
     result.project = project
     if policy is not None:
         apply_policy(result, policy)
@@ -253,10 +268,11 @@ def scan(
     exclude=None,
     policy: Policy | None = DEFAULT_POLICY,
     roots: Roots | None = None,
+    live: LiveProvider | None = None,
 ) -> ScanResult:
     """Scan paths (see ``_scan``) with the garbage collector tuned for loading."""
     with load_phase():
-        return _scan(paths, tf_options, plans, cfn_options, exclude, policy, roots)
+        return _scan(paths, tf_options, plans, cfn_options, exclude, policy, roots, live)
 
 
 def _scan(
@@ -267,6 +283,7 @@ def _scan(
     exclude=None,
     policy: Policy | None = DEFAULT_POLICY,
     roots: Roots | None = None,
+    live: LiveProvider | None = None,
 ) -> ScanResult:
     """Scan paths; plan files (given as paths or ``plans``) replace the sources' evaluation,
     and the sources then only say where each resource is written.
@@ -277,7 +294,8 @@ def _scan(
     ``policy`` (selection, severities, suppressions, baseline) is applied to the findings;
     the default honours in-source suppressions; None leaves every finding as checked.
     ``roots``: where files may be read (src/iaccert/safe_read.py); default: the repository
-    of each path, and the ``plans`` named."""
+    of each path, and the ``plans`` named. ``live``: lint --live's lookups, whose deployed
+    facts every rule sees with the code's."""
     from .terraform import TfOptions, load_terraform
     from .terraform.plan import is_plan_file, load_plan, strip_keys
 
@@ -320,7 +338,7 @@ def _scan(
         project.merge(load_serverless(targets.serverless_files, sls, display_path))
     if not plans:
         project.merge(source_project)
-        return _finish(project, policy)
+        return _finish(project, policy, live)
     by_config: dict[str, object] = {}
     for res in source_project.resources:
         by_config.setdefault(strip_keys(res.address), res)
@@ -328,4 +346,4 @@ def _scan(
     project.files |= source_project.files
     for plan in plans:
         project.merge(load_plan(plan, display_path(plan), by_config.get, roots))
-    return _finish(project, policy)
+    return _finish(project, policy, live)

@@ -1,27 +1,25 @@
-"""``iaccert lint --live``: look up what static analysis could only note as IAC109.
+"""``iaccert lint --live``: the deployed facts for what the code can only name.
 
-A step after the static checks. For every chain whose certificate is a literal ARN, or a
-``data "aws_acm_certificate"`` lookup, or anything a front end turned into a literal (a
-Terraform ``--var``, a CloudFormation parameter given on the command line), it finds the
-deployed certificate, runs the live certificate rules on it and reports them at the source
-line of the domain's certificate attribute, in place of the IAC109 note. What cannot be
-looked up keeps its IAC109 note and adds a "could not check" entry.
+For every chain whose certificate is a literal ARN, or a ``data "aws_acm_certificate"``
+lookup, or anything a front end turned into a literal (a Terraform ``--var``, a
+CloudFormation parameter given on the command line), it finds the deployed certificate
+and gives it to the scan as that chain's deployed facts (src/iaccert/facts.py). The scan
+then runs every rule once, static and live, over code and AWS together: nothing here
+writes a finding. What cannot be looked up is a "could not check" entry, and the chain's
+IAC109 note says why.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from typing import Any
 
 from ..bindings import MISSING
-from ..chain import Certificate, Chain, parse_arn
-from ..checks import CHECKS, domain_label
-from ..findings import Finding, Incomplete, make
-from ..model import Region, is_known
-from ..scan import ScanResult, domain_key
-from . import checks
+from ..chain import Chain, parse_arn
+from ..checks import domain_label
+from ..facts import Deployed, LiveFacts, LiveLookup, Thresholds
+from ..findings import Incomplete
+from ..model import is_known
 from .faults import boto_errors, incomplete
 from .inventory import (
     CertResult,
@@ -29,35 +27,13 @@ from .inventory import (
     ServerCertificates,
     arn_region,
     describe_any,
-    is_iam_arn,
     lookup_certificate,
 )
+from .runner import deployed_of
 from .session import CallCounter, Credentials, LiveOptions
 
 RESOLVABLE = ("literal", "lookup")
-# IAC109's suggestion of --live, as the static check words it (Certificate.remedy)
-LIVE_HINT = re.compile(r"; iaccert lint --live can [a-z ]+$")
-
-
-def _note_after_live(note: Finding, outcome: Outcome) -> None:
-    """The IAC109 note that stays under --live no longer suggests --live: it says why the
-    live lookup did not settle it."""
-    hint = LIVE_HINT.search(note.message)
-    if hint is None:
-        return
-    if outcome.fault is not None:
-        why = '; the live lookup could not be made (see its "could not check" entry)'
-    else:
-        why = "; --live cannot resolve it either: the code does not fix what to look up"
-    note.message = note.message[: hint.start()] + why
-
-
-def _note_for(result: ScanResult, chain: Chain) -> Finding | None:
-    """The chain's own IAC109 note (by chain id: a listener has one chain per certificate)."""
-    for f in result.findings:
-        if f.rule.id == "IAC109" and f.chain_id == chain.chain_id:
-            return f
-    return None
+WHERE = "consumer.certificate"
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -90,23 +66,6 @@ def criteria_of(attrs: dict) -> LookupCriteria | None:
     return LookupCriteria(domain, statuses or ("ISSUED",), types, key_types, most_recent, match)
 
 
-def _region_hits(chain: Chain, arn: str, cert_region: str) -> list[checks.LiveHit]:
-    """IAC105 for a looked-up certificate: the static check, run on the chain with the
-    certificate found (one implementation of the rule for code and for AWS)."""
-    found = Certificate("literal", arn=arn, region=Region(f"arn:{arn}", cert_region or None))
-    return [
-        checks.LiveHit("IAC105", hit.message)
-        for hit in CHECKS["IAC105"](replace(chain, certificate=found))
-    ]
-
-
-@dataclass
-class Outcome:
-    checked: bool  # the certificate was looked up: the IAC109 note gives way to ``hits``
-    hits: list[checks.LiveHit] = field(default_factory=list)
-    fault: Incomplete | None = None
-
-
 class Resolver:
     def __init__(self, options: LiveOptions, counter: CallCounter | None = None):
         self.options = options
@@ -135,117 +94,84 @@ class Resolver:
                 self._described[key] = describe_any(account, arn, region, self.iam)
         return self._described[key]
 
-    def resolve(self, chain: Chain, note: Finding) -> Outcome:
-        """The live hits for one chain, or the fault that kept it from being checked."""
-        label = domain_label(chain)
+    def resolve(self, chain: Chain) -> tuple[LiveLookup, Incomplete | None]:
+        """The deployed certificate of one chain, or why there is none."""
         name = chain.name if isinstance(chain.name, str) else chain.domain.address
+        where = chain.location_of(WHERE)
         cert = chain.certificate
         arn = cert.arn
         region = None
         if cert.origin == "lookup":
             criteria = criteria_of(cert.resource.attrs) if cert.resource else None
-            if criteria is None:
-                return Outcome(False)  # the lookup's own arguments are unknown: IAC109 stays
+            if criteria is None:  # the lookup's own arguments are unknown
+                return LiveLookup(status="unresolvable"), None
             region = self.lookup_region(chain)
             account_id = self.creds.targets()[0]
             if region is None:
-                return Outcome(
-                    False,
-                    fault=Incomplete(
-                        account_id,
-                        None,
-                        name,
-                        None,
-                        "acm:ListCertificates",
-                        "no-region",
-                        "NoRegion",
-                        f"the region of {cert.resource.address} is not known: pass --region",
-                        note.location,
-                    ),
+                why = f"the region of {cert.resource.address} is not known: pass --region"
+                fault = Incomplete(
+                    account_id,
+                    None,
+                    name,
+                    None,
+                    "acm:ListCertificates",
+                    "no-region",
+                    "NoRegion",
+                    why,
+                    where,
                 )
+                return LiveLookup(status="fault"), fault
             try:
                 arn = lookup_certificate(self.creds.account(account_id), region, criteria)
             except boto_errors() as exc:
                 op = "acm:ListCertificates"
-                fault = incomplete(exc, op, account_id, region, name, None, note.location)
-                return Outcome(False, fault=fault)
+                return LiveLookup(status="fault"), incomplete(
+                    exc, op, account_id, region, name, None, where
+                )
             if arn is None:
                 wanted = f"{criteria.domain!r} ({', '.join(criteria.statuses)})"
-                return Outcome(
-                    True,
-                    [
-                        checks.LiveHit(
-                            "IAC207",
-                            f"{cert.resource.address} finds no certificate {wanted} in "
-                            f"{account_id}/{region} for domain {label}: the lookup fails "
-                            f"at {'plan' if criteria.match == 'data-source' else 'deploy'} time",
-                        )
-                    ],
+                when = "plan" if criteria.match == "data-source" else "deploy"
+                why = (
+                    f"{cert.resource.address} finds no certificate {wanted} in "
+                    f"{account_id}/{region} for {chain.noun} {domain_label(chain)}: the "
+                    f"lookup fails at {when} time"
                 )
+                found = Deployed(cert.resource.address, missing=True, missing_why=why)
+                return LiveLookup(found), None
         if not arn:
-            return Outcome(False)
+            return LiveLookup(status="unresolvable"), None
         res = self.describe(arn, region)
         if res.fault is not None:
-            fault = replace(res.fault, domain=name, certificate=arn, location=note.location)
-            return Outcome(False, fault=fault)
-        now = datetime.now(timezone.utc)
-        limits = checks.Thresholds(self.options.expiry_days, self.options.upload_max_age_days)
-        if res.missing:
-            hits = checks.not_found(arn, label)
-        elif res.kind == "iam":
-            hits = checks.iam_certificate(arn, res.info or {}, label, now, limits)
-        else:
-            hits = checks.acm_certificate(arn, res.info or {}, label, now, limits)
-        if not is_iam_arn(arn) and cert.origin == "lookup":
-            hits = _region_hits(chain, arn, arn_region(arn, region or "")) + hits
-        return Outcome(True, hits)
+            fault = replace(res.fault, domain=name, certificate=arn, location=where)
+            return LiveLookup(status="fault"), fault
+        deployed, uploaded = deployed_of(res)
+        return LiveLookup(deployed, uploaded), None
 
 
-def resolve_static(
-    result: ScanResult, options: LiveOptions, counter: CallCounter | None = None
-) -> ScanResult:
-    """Replace each resolvable IAC109 note by the live findings for its certificate."""
-    result.live = True
-    work = []
-    for chain in result.chains:
-        note = _note_for(result, chain)
-        if note is None:
+def look_up(
+    chains: list[Chain], options: LiveOptions, counter: CallCounter | None = None
+) -> LiveFacts:
+    """The deployed facts of every chain whose certificate the code names but cannot
+    show; the scan runs the rules over them (src/iaccert/scan.py)."""
+    found = LiveFacts(limits=Thresholds(options.expiry_days, options.upload_max_age_days))
+    work = [c for c in chains if c.certificate.origin in ("lookup", "literal", "unknown")]
+    resolver: Resolver | None = None
+    for chain in work:
+        if chain.certificate.origin not in RESOLVABLE:
+            found.lookups[id(chain)] = LiveLookup(status="unresolvable")
             continue
-        if chain.certificate.origin in RESOLVABLE:
-            work.append((chain, note))
-        else:  # nothing a lookup could find
-            _note_after_live(note, Outcome(False))
-    if not work:
-        return result
-    resolver = Resolver(options, counter)
-    for chain, note in work:
+        resolver = resolver or Resolver(options, counter)
         try:
-            outcome = resolver.resolve(chain, note)
+            looked, fault = resolver.resolve(chain)
         except boto_errors() as exc:  # not even the caller's identity
             op = "sts:GetCallerIdentity"
-            outcome = Outcome(
-                False, fault=incomplete(exc, op, "unknown", None, location=note.location)
+            where = chain.location_of(WHERE)
+            looked, fault = (
+                LiveLookup(status="fault"),
+                incomplete(exc, op, "unknown", None, location=where),
             )
-        if outcome.fault is not None:
-            result.incomplete.append(outcome.fault)
-        if not outcome.checked:
-            _note_after_live(note, outcome)
-            continue  # the IAC109 note stays
-        result.findings.remove(note)
-        if domain_key(chain) in result.domain_states:
-            result.domain_states[domain_key(chain)] = "checked"
-        for hit in outcome.hits:
-            finding = make(
-                hit.rule_id,
-                hit.message,
-                note.location,
-                note.resource,
-                note.domain,
-                list(note.related),
-            )
-            if hit.severity:
-                finding.severity = hit.severity
-            result.findings.append(finding)
-    result.findings.sort(key=Finding.sort_key)
-    result.incomplete.sort(key=Incomplete.sort_key)
-    return result
+        found.lookups[id(chain)] = looked
+        if fault is not None:
+            found.faults.append(fault)
+    found.faults.sort(key=Incomplete.sort_key)
+    return found

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TypeVar
 
+from .. import registry
+from ..facts import Consumer, Deployed, Facts, Thresholds, Uploaded
+from ..facts import arn_region as arn_region_of
 from ..findings import Finding, Incomplete, make
 from ..model import Location
+from ..registry import Hit
 from ..scan import ScanResult
-from . import checks
 from .faults import boto_errors, incomplete
 from .inventory import (
     CertResult,
@@ -131,42 +134,48 @@ def _label(d: LiveDomain) -> str:
     return f"'{d.name}' ({d.account}/{d.region})"
 
 
-def domain_hits(
-    d: LiveDomain, inv: Inventory, now: datetime, limits: checks.Thresholds
-) -> tuple[list[tuple[str, checks.LiveHit]], list[Incomplete]]:
-    """(resource, hit) pairs and the faults for one domain."""
+def deployed_of(res: CertResult) -> tuple[Deployed, list[Uploaded]]:
+    """The deployed facts of one described certificate; an IAM server certificate is also
+    an upload (nothing renews it)."""
+    info = res.info or {}
+    deployed = Deployed(res.arn, res.kind, info, missing=res.missing)
+    if res.kind == "iam" and not res.missing:
+        return deployed, [Uploaded(f"IAM server certificate {res.arn}", info.get("UploadDate"))]
+    return deployed, []
+
+
+def domain_facts(
+    d: LiveDomain, inv: Inventory, now: datetime, limits: Thresholds
+) -> tuple[list[tuple[str, Facts]], list[Incomplete]]:
+    """(resource, facts) for each certificate the domain serves, and the faults."""
     label = _label(d)
-    hits: list[tuple[str, checks.LiveHit]] = []
+    out: list[tuple[str, Facts]] = []
     faults: list[Incomplete] = []
     for ref in d.certificates:
-        if not is_iam_arn(ref.arn):
-            region = arn_region(ref.arn, "")
-            for hit in checks.region_mismatch(
-                ref.arn, region, ref.endpoint_type, ref.required_region, label
-            ):
-                hits.append((ref.arn, hit))
+        consumer = Consumer("domain", label, ref.endpoint_type, ref.required_region or None)
+        facts = Facts(
+            consumer,
+            certificate_region=None if is_iam_arn(ref.arn) else arn_region_of(ref.arn),
+            certificate_name=ref.arn,
+            now=now,
+            limits=limits,
+        )
         res = inv.certificates.get((d.account, ref.arn))
-        if res is None:
-            continue
-        if res.fault is not None:
+        if res is not None and res.fault is not None:
             faults.append(replace(res.fault, region=d.region, domain=d.name, certificate=ref.arn))
-            continue
-        if res.missing:
-            found = checks.not_found(ref.arn, label)
-        elif res.kind == "iam":
-            found = checks.iam_certificate(ref.arn, res.info or {}, label, now, limits)
-        else:
-            found = checks.acm_certificate(ref.arn, res.info or {}, label, now, limits)
-        hits.extend((ref.arn, h) for h in found)
+        elif res is not None:
+            facts.deployed, facts.uploaded = deployed_of(res)
+        out.append((ref.arn, facts))
     for up in d.uploaded:
         what = f"certificate {up.name!r} uploaded to API Gateway ({up.attr})"
-        found = checks.upload_too_old(what, up.uploaded_at, label, now, limits.upload_max_age_days)
-        hits.extend((up.name, h) for h in found)
-    return hits, faults
+        consumer = Consumer("domain", label)
+        uploaded = [Uploaded(what, up.uploaded_at)]
+        out.append((up.name, Facts(consumer, uploaded=uploaded, now=now, limits=limits)))
+    return out, faults
 
 
-def live_finding(hit: checks.LiveHit, resource: str, domain_key: str) -> Finding:
-    finding = make(hit.rule_id, hit.message, NO_LOCATION, resource, domain_key)
+def live_finding(rule_id: str, hit: Hit, resource: str, domain_key: str) -> Finding:
+    finding = make(rule_id, hit.message, NO_LOCATION, resource, domain_key)
     finding.logical_location = domain_key
     if hit.severity:
         finding.severity = hit.severity
@@ -175,12 +184,13 @@ def live_finding(hit: checks.LiveHit, resource: str, domain_key: str) -> Finding
 
 def evaluate(inv: Inventory, options: LiveOptions, now: datetime | None = None) -> ScanResult:
     now = now or datetime.now(timezone.utc)
-    limits = checks.Thresholds(options.expiry_days, options.upload_max_age_days)
+    limits = Thresholds(options.expiry_days, options.upload_max_age_days)
     findings: list[Finding] = []
     faults = list(inv.incomplete)
     for d in inv.domains:
-        hits, domain_faults = domain_hits(d, inv, now, limits)
-        findings.extend(live_finding(h, resource, d.key) for resource, h in hits)
+        facts_list, domain_faults = domain_facts(d, inv, now, limits)
+        for resource, facts in facts_list:
+            findings.extend(live_finding(r, h, resource, d.key) for r, h in registry.run(facts))
         faults.extend(domain_faults)
     findings.sort(key=Finding.sort_key)
     faults.sort(key=Incomplete.sort_key)
