@@ -39,7 +39,7 @@ def test_a_rule_needs_the_facts_of_its_mode():
         if rules()[rule_id].mode == "live":
             assert entry.needs <= live_facts, rule_id
         else:
-            assert not registered.needs & live_facts, rule_id
+            assert not entry.needs & live_facts, rule_id
 
 
 def test_registering_an_id_twice_or_an_unknown_fact_is_an_error():
