@@ -252,6 +252,8 @@ PROTOCOL = {
     "iam": "query",
     "sts": "query",
     "ec2": "ec2",
+    "elasticloadbalancing": "query",  # elbv2's signing name
+    "cloudfront": "rest-xml",
 }
 SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
     "throttle": {
@@ -259,12 +261,14 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         "rest-json": ("TooManyRequestsException", 429, "Too Many Requests"),
         "query": ("Throttling", 400, "Rate exceeded"),
         "ec2": ("RequestLimitExceeded", 503, "Request limit exceeded."),
+        "rest-xml": ("Throttling", 400, "Rate exceeded"),
     },
     "deny": {
         "json": ("AccessDeniedException", 400, "User is not authorized to perform this action"),
         "rest-json": ("AccessDeniedException", 403, "User is not authorized to access this"),
         "query": ("AccessDenied", 403, "User is not authorized to perform this action"),
         "ec2": ("UnauthorizedOperation", 403, "You are not authorized to perform this operation."),
+        "rest-xml": ("AccessDenied", 403, "User is not authorized to perform this action"),
     },
     "expired": {
         "json": (
@@ -279,12 +283,14 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         ),
         "query": ("ExpiredToken", 403, "The security token included in the request is expired"),
         "ec2": ("RequestExpired", 400, "Request has expired."),
+        "rest-xml": ("ExpiredToken", 403, "The security token included in the request is expired"),
     },
     "disabled": {
         "json": ("UnrecognizedClientException", 400, "The security token is invalid."),
         "rest-json": ("UnrecognizedClientException", 403, "The security token is invalid."),
         "query": ("InvalidClientTokenId", 403, "The security token is invalid."),
         "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided credentials."),
+        "rest-xml": ("InvalidClientTokenId", 403, "The security token is invalid."),
     },
 }
 
@@ -385,7 +391,7 @@ class FaultProxy:
         target = handler.headers.get("X-Amz-Target", "")
         if target:
             operation = target.split(".")[-1]
-        elif service in ("iam", "sts", "ec2"):
+        elif service in ("iam", "sts", "ec2", "elasticloadbalancing"):
             operation = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
         else:
             operation = f"{handler.command} {path}"
@@ -461,13 +467,32 @@ class FaultProxy:
             data = json.dumps({"items": [], "nextToken": token}).encode()
         elif service == "acm":
             data = json.dumps({"CertificateSummaryList": [], "NextToken": token}).encode()
+        elif service == "cloudfront":
+            data = (
+                "<DistributionList><Marker></Marker>"
+                f"<NextMarker>{token}</NextMarker><MaxItems>100</MaxItems>"
+                f"<IsTruncated>{'true' if token else 'false'}</IsTruncated>"
+                "<Quantity>0</Quantity></DistributionList>"
+            ).encode()
+        elif service == "elasticloadbalancing":
+            list_key = {
+                "DescribeLoadBalancers": "LoadBalancers",
+                "DescribeListeners": "Listeners",
+                "DescribeListenerCertificates": "Certificates",
+            }[operation]
+            data = (
+                f"<{operation}Response><{operation}Result><{list_key}/>"
+                f"<NextMarker>{token}</NextMarker>"
+                f"</{operation}Result></{operation}Response>"
+            ).encode()
         else:
             data = (
                 f"<{operation}Response><{operation}Result><ServerCertificateMetadataList/>"
                 f"<IsTruncated>{'true' if token else 'false'}</IsTruncated><Marker>{token}</Marker>"
                 f"</{operation}Result></{operation}Response>"
             ).encode()
-        ctype = "text/xml" if service == "iam" else "application/json"
+        xml = service in ("iam", "cloudfront", "elasticloadbalancing")
+        ctype = "text/xml" if xml else "application/json"
         handler.send_response(200)
         handler.send_header("Content-Type", ctype)
         handler.send_header("Content-Length", str(len(data)))
@@ -485,7 +510,7 @@ class FaultProxy:
             data = json.dumps({"message": message}).encode()
             headers["Content-Type"] = "application/json"
             headers["x-amzn-ErrorType"] = code
-        elif protocol == "query":
+        elif protocol in ("query", "rest-xml"):
             data = (
                 "<ErrorResponse><Error><Type>Sender</Type>"
                 f"<Code>{code}</Code><Message>{message}</Message></Error>"
@@ -509,7 +534,7 @@ class FaultProxy:
 def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: list):
     """(status, body, bytes to send or None for all, headers): the answer, damaged."""
     kind, protocol, operation = damage
-    xml = protocol in ("query", "ec2")
+    xml = protocol in ("query", "ec2", "rest-xml")
     planted = PLANTED_XML if xml else PLANTED_JSON
     if kind == "truncated":  # cut short, and consistent: Content-Length says so
         return status, data[: len(data) // 2] + planted.encode(), None, headers
@@ -522,6 +547,8 @@ def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: lis
             body = f"<{op}Response><{op}Result>{text}</{op}Result></{op}Response>"
             if protocol == "ec2":
                 body = f"<{op}Response><regionInfo>{text}</regionInfo></{op}Response>"
+            if protocol == "rest-xml":  # CloudFront: the payload, a structure, is text
+                body = f"<DistributionList>{text}</DistributionList>"
         else:  # every member of the answer a string
             try:
                 parsed = json.loads(data or b"{}")

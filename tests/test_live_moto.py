@@ -156,6 +156,7 @@ def test_junit_has_one_test_case_per_live_domain(seeded):
             "pending.example.com",
             "gone.example.com",
             "legacy.example.com",
+            "uploaded.example.com",  # IAC206 warns of an upload from its first day
         )
     }
     legacy = by_name[key("legacy.example.com")].find("failure")
@@ -273,6 +274,8 @@ def test_disabled_region(seeded):
     assert {(i["operation"], i["reason"], i["code"]) for i in report["incomplete"]} == {
         ("apigateway:GetDomainNames", "region-disabled", "UnrecognizedClientException"),
         ("apigatewayv2:GetDomainNames", "region-disabled", "UnrecognizedClientException"),
+        ("acm:ListCertificates", "region-disabled", "UnrecognizedClientException"),
+        ("elbv2:DescribeLoadBalancers", "region-disabled", "InvalidClientTokenId"),
     }
 
 
@@ -449,7 +452,15 @@ def test_lint_live_cloudformation_parameter_from_the_command_line(seeded, tmp_pa
 
 def test_per_service_endpoint_variables_are_honoured(seeded):
     """AWS_ENDPOINT_URL points nowhere; the per-service variables point at moto: it works."""
-    services = ("ACM", "API_GATEWAY", "APIGATEWAYV2", "IAM", "STS")
+    services = (
+        "ACM",
+        "API_GATEWAY",
+        "APIGATEWAYV2",
+        "IAM",
+        "STS",
+        "CLOUDFRONT",
+        "ELASTIC_LOAD_BALANCING_V2",
+    )
     env = {
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
         **{f"AWS_ENDPOINT_URL_{s}": seeded.endpoint for s in services},

@@ -63,7 +63,7 @@ def not_issued(arn: str, info: dict, label: str, noun: str | None = "domain") ->
         LiveHit(
             "IAC201",
             f"certificate {arn}{_of(label, noun)} is {status}{why}, not ISSUED: "
-            _cannot_serve(noun),
+            f"{_cannot_serve(noun)}",
         )
     ]
 
