@@ -42,6 +42,7 @@ class CallFault(Exception):
 # A schema: {key: spec}; a key ending in "?" may be absent. A spec is a type, a tuple of
 # types, a list [spec] (a list whose items match spec) or a nested schema (a dict).
 ARN = str
+MAYBE_EMPTY = (str,)  # a string that may be empty (CloudFront writes unused fields as "")
 SCHEMAS: dict[str, dict] = {
     "apigateway:GetDomainNames": {
         "items": [
@@ -142,8 +143,8 @@ SCHEMAS: dict[str, dict] = {
                     "ARN": ARN,
                     "Aliases?": {"Items?": [str]},
                     "ViewerCertificate?": {
-                        "ACMCertificateArn?": ARN,
-                        "IAMCertificateId?": str,
+                        "ACMCertificateArn?": MAYBE_EMPTY,
+                        "IAMCertificateId?": MAYBE_EMPTY,
                         "CloudFrontDefaultCertificate?": bool,
                     },
                 }
