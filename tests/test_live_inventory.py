@@ -485,3 +485,44 @@ def test_each_new_call_denied_is_could_not_check_for_what_it_covered():
     ]
     # the listener whose extra certificates could not be read still serves its default one
     assert [[c.arn for c in item.certificates] for item in listeners] == [[EU]]
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def test_the_inventory_is_in_json_and_text_with_every_aws_string_escaped():
+    import json
+
+    from iaccert.deployed import Consumer, DeployedCertificate
+    from iaccert.report import render
+    from iaccert.scan import ScanResult
+
+    hostile = "evil.example.com\x1b[31m\nIAC201 [error] forged"
+    entry = DeployedCertificate(US, ACCOUNT, "us-east-1", "AMAZON_ISSUED", "ISSUED", hostile)
+    entry.consumers = [
+        Consumer("cloudfront", f"{ACCOUNT}/global/distribution/E1", "E1", (hostile,))
+    ]
+    unused = DeployedCertificate(EU, ACCOUNT, "eu-west-1", "IMPORTED", "EXPIRED")
+    result = ScanResult(live=True, certificates=[entry, unused])
+    out = render("text", result)
+    assert "\x1b" not in out and "\nIAC201" not in out
+    listing = out.split("certificates (2):\n", 1)[1].splitlines()
+    assert listing[0].startswith(f"  {US} ({ACCOUNT}/us-east-1): ISSUED, AMAZON_ISSUED")
+    assert f"served by {ACCOUNT}/global/distribution/E1 (" in listing[0]
+    assert listing[1].endswith("EXPIRED, IMPORTED; no consumer found")
+    assert "2 certificates (1 unused) (live)" in out.splitlines()[-1]
+    assert "certificates (" not in render("text", result, _quiet())
+    doc = json.loads(render("json", result))
+    assert doc["summary"]["certificates"] == 2 and doc["summary"]["certificates_unused"] == 1
+    [first, second] = doc["certificates"]
+    assert first["domain_name"] == hostile  # JSON keeps AWS's string, escaped by JSON itself
+    assert first["consumers"][0]["names"] == [hostile]
+    assert (second["status"], second["consumers"]) == ("EXPIRED", [])
+    static = json.loads(render("json", ScanResult(live=True)))  # lint --live: no inventory
+    assert "certificates" not in static and "certificates" not in static["summary"]
+
+
+def _quiet():
+    from iaccert.report import RenderOptions
+
+    return RenderOptions(quiet=True)

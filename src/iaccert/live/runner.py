@@ -310,6 +310,8 @@ def deployed(inv: Inventory) -> list[DeployedCertificate]:
     users = consumers_of(inv)
     out: list[DeployedCertificate] = []
     for (account, arn), res in inv.certificates.items():
+        if res.missing and not users.get((account, arn)):
+            continue  # listed, then deleted before it was described: nothing to show
         info = res.info or {}
         entry = DeployedCertificate(arn, account, GLOBAL, "IAM_SERVER_CERTIFICATE", "UPLOADED")
         if res.kind == "acm":
