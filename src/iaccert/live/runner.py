@@ -141,6 +141,8 @@ def _read_region(pair: tuple[Account, str]) -> tuple[list, list, list[str], list
 
 
 def _read_consumers(inv: Inventory, pool, pairs: list, accounts: list[Account]) -> None:
+    """Fill ``inv`` with every consumer and listed certificate: the regional listings on the
+    pool, then CloudFront once per account; a listing that failed marks its place partial."""
     by_key: dict[str, LiveDomain] = {}
     others: dict[str, LiveDomain] = {}
     for (account, region), (domains, listeners, arns, faults) in zip(
