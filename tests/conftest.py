@@ -8,7 +8,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # live-mode fixtures (moto server, seeded accounts); they skip without boto3/moto
-from live_support import moto_endpoint, seeded  # noqa: E402, F401
+from live_support import consumers_seeded, moto_endpoint, seeded  # noqa: E402, F401
 
 # End-to-end tests run real programs (pre-commit building its environment, terraform, a moto
 # server). CI runs them all; locally `pytest -m "not e2e"` skips them for a quick loop.

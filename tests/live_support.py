@@ -32,6 +32,7 @@ import pytest
 
 ACCOUNT_A = "123456789012"  # moto's default account
 ACCOUNT_B = "222222222222"
+ACCOUNT_C = "333333333333"  # consumers of every kind (consumers_seeded)
 ROLE = "arn:aws:iam::{account}:role/iaccert-audit"
 SECRET = "FAKEsecretKEY0123456789doNotPrintMe42xyz"
 TOKEN = "FAKEsessionTOKENdoNotPrintMe0123456789abcdefXYZ"
@@ -73,14 +74,19 @@ def moto_endpoint():
     server.stop()
 
 
-def self_signed(name: str, days: int) -> tuple[bytes, bytes]:
-    """A certificate and key valid from yesterday for ``days`` days (for ImportCertificate)."""
+def self_signed(name: str, days: int, ec: bool = False) -> tuple[bytes, bytes]:
+    """A certificate and key valid from yesterday for ``days`` days (for ImportCertificate);
+    an RSA 2048 key, or with ``ec`` a P-256 one."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec as ecc
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if ec:
+        key = ecc.generate_private_key(ecc.SECP256R1())
+    else:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
@@ -212,8 +218,8 @@ def seeded(moto_endpoint) -> Seeded:
     return out
 
 
-def _seed_account_b(endpoint: str, issued) -> str:
-    """Account B, reached as the live run will reach it: STS AssumeRole from account A."""
+def _assumed(endpoint: str, account: str):
+    """A boto3 session in ``account``, reached as the live run reaches it: STS AssumeRole."""
     import boto3
 
     sts = boto3.client(
@@ -223,16 +229,20 @@ def _seed_account_b(endpoint: str, issued) -> str:
         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
         aws_secret_access_key="seeding",
     )
-    creds = sts.assume_role(RoleArn=ROLE.format(account=ACCOUNT_B), RoleSessionName="seed")[
+    creds = sts.assume_role(RoleArn=ROLE.format(account=account), RoleSessionName="seed")[
         "Credentials"
     ]
-    session = boto3.Session(
+    return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
         region_name="us-east-1",
     )
-    c = _clients(endpoint, session)
+
+
+def _seed_account_b(endpoint: str, issued) -> str:
+    """Account B, reached as the live run will reach it: STS AssumeRole from account A."""
+    c = _clients(endpoint, _assumed(endpoint, ACCOUNT_B))
     arn = issued(c("acm"), "b.example.org")
     c("apigateway").create_domain_name(
         domainName="b.example.org",
@@ -240,6 +250,121 @@ def _seed_account_b(endpoint: str, issued) -> str:
         endpointConfiguration={"types": ["REGIONAL"]},
     )
     return arn
+
+
+@dataclass
+class Consumers:
+    """Account C: what consumers_seeded created (``arns`` by role, the consumers' ids)."""
+
+    endpoint: str
+    arns: dict[str, str] = field(default_factory=dict)
+    distributions: dict[str, str] = field(default_factory=dict)  # certificate role -> id
+    listener: str = ""  # the HTTPS listener's ARN
+    balancer: str = "shop-alb"
+
+
+def _distribution(cloudfront, ref: str, aliases: list[str], viewer: dict) -> str:
+    config = {
+        "CallerReference": ref,
+        "Aliases": {"Quantity": len(aliases), "Items": aliases},
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "origin",
+                    "DomainName": "origin.example.net",
+                    "CustomOriginConfig": {
+                        "HTTPPort": 80,
+                        "HTTPSPort": 443,
+                        "OriginProtocolPolicy": "https-only",
+                    },
+                }
+            ],
+        },
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "origin",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "MinTTL": 0,
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            "TrustedSigners": {"Enabled": False, "Quantity": 0},
+        },
+        "Comment": ref,
+        "Enabled": True,
+        "ViewerCertificate": viewer,
+    }
+    return cloudfront.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+
+@pytest.fixture(scope="session")
+def consumers_seeded(seeded) -> Consumers:
+    """Account C (us-east-1, eu-west-1): an unused certificate, one served by a REST domain,
+    two by CloudFront distributions (one in eu-west-1: the wrong region), one by an ALB's
+    HTTPS listener and an imported EC certificate added to it as a listener certificate;
+    a distribution on CloudFront's default certificate and an HTTP listener serve none."""
+    from moto import settings
+
+    out = Consumers(seeded.endpoint)
+    c = _clients(seeded.endpoint, _assumed(seeded.endpoint, ACCOUNT_C))
+    acm_us, acm_eu = c("acm"), c("acm", "eu-west-1")
+    wait, settings.ACM_VALIDATION_WAIT = settings.ACM_VALIDATION_WAIT, 0
+    try:
+        for role, client, name in [
+            ("unused", acm_us, "unused.example.net"),
+            ("shop", acm_us, "shop.example.net"),
+            ("cdn", acm_us, "cdn.example.net"),
+            ("cdn_eu", acm_eu, "eu.example.net"),
+            ("alb", acm_us, "alb.example.net"),
+        ]:
+            arn = client.request_certificate(
+                DomainName=name,
+                ValidationMethod="DNS",
+                SubjectAlternativeNames=[name, f"www.{name}"],
+            )["CertificateArn"]
+            client.describe_certificate(CertificateArn=arn)  # ISSUED from now on
+            out.arns[role] = arn
+    finally:
+        settings.ACM_VALIDATION_WAIT = wait
+    pem, key = self_signed("extra.example.net", days=200, ec=True)
+    out.arns["extra_ec"] = acm_us.import_certificate(Certificate=pem, PrivateKey=key)[
+        "CertificateArn"
+    ]
+    c("apigateway").create_domain_name(
+        domainName="shop.example.net",
+        regionalCertificateArn=out.arns["shop"],
+        endpointConfiguration={"types": ["REGIONAL"]},
+    )
+    cloudfront = c("cloudfront")
+    for role, aliases in [
+        ("cdn", ["cdn.example.net", "www.cdn.example.net"]),
+        ("cdn_eu", ["eu.example.net"]),
+    ]:
+        viewer = {"ACMCertificateArn": out.arns[role], "SSLSupportMethod": "sni-only"}
+        out.distributions[role] = _distribution(cloudfront, role, aliases, viewer)
+    _distribution(cloudfront, "default", [], {"CloudFrontDefaultCertificate": True})
+
+    ec2, elb = c("ec2"), c("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate(("us-east-1a", "us-east-1b"))
+    ]
+    lb = elb.create_load_balancer(Name=out.balancer, Subnets=subnets, Type="application")
+    lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+    action = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+    out.listener = elb.create_listener(
+        LoadBalancerArn=lb_arn,
+        Protocol="HTTPS",
+        Port=443,
+        Certificates=[{"CertificateArn": out.arns["alb"]}],
+        DefaultActions=action,
+    )["Listeners"][0]["ListenerArn"]
+    elb.add_listener_certificates(
+        ListenerArn=out.listener, Certificates=[{"CertificateArn": out.arns["extra_ec"]}]
+    )
+    elb.create_listener(LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80, DefaultActions=action)
+    return out
 
 
 # --- fault-injecting proxy ---------------------------------------------------------------
@@ -252,6 +377,8 @@ PROTOCOL = {
     "iam": "query",
     "sts": "query",
     "ec2": "ec2",
+    "elasticloadbalancing": "query",  # elbv2's signing name
+    "cloudfront": "rest-xml",
 }
 SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
     "throttle": {
@@ -259,12 +386,14 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         "rest-json": ("TooManyRequestsException", 429, "Too Many Requests"),
         "query": ("Throttling", 400, "Rate exceeded"),
         "ec2": ("RequestLimitExceeded", 503, "Request limit exceeded."),
+        "rest-xml": ("Throttling", 400, "Rate exceeded"),
     },
     "deny": {
         "json": ("AccessDeniedException", 400, "User is not authorized to perform this action"),
         "rest-json": ("AccessDeniedException", 403, "User is not authorized to access this"),
         "query": ("AccessDenied", 403, "User is not authorized to perform this action"),
         "ec2": ("UnauthorizedOperation", 403, "You are not authorized to perform this operation."),
+        "rest-xml": ("AccessDenied", 403, "User is not authorized to perform this action"),
     },
     "expired": {
         "json": (
@@ -279,12 +408,14 @@ SHAPES = {  # kind -> (code, HTTP status, message) as AWS sends them
         ),
         "query": ("ExpiredToken", 403, "The security token included in the request is expired"),
         "ec2": ("RequestExpired", 400, "Request has expired."),
+        "rest-xml": ("ExpiredToken", 403, "The security token included in the request is expired"),
     },
     "disabled": {
         "json": ("UnrecognizedClientException", 400, "The security token is invalid."),
         "rest-json": ("UnrecognizedClientException", 403, "The security token is invalid."),
         "query": ("InvalidClientTokenId", 403, "The security token is invalid."),
         "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided credentials."),
+        "rest-xml": ("InvalidClientTokenId", 403, "The security token is invalid."),
     },
 }
 
@@ -385,7 +516,7 @@ class FaultProxy:
         target = handler.headers.get("X-Amz-Target", "")
         if target:
             operation = target.split(".")[-1]
-        elif service in ("iam", "sts", "ec2"):
+        elif service in ("iam", "sts", "ec2", "elasticloadbalancing"):
             operation = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
         else:
             operation = f"{handler.command} {path}"
@@ -461,13 +592,32 @@ class FaultProxy:
             data = json.dumps({"items": [], "nextToken": token}).encode()
         elif service == "acm":
             data = json.dumps({"CertificateSummaryList": [], "NextToken": token}).encode()
+        elif service == "cloudfront":
+            data = (
+                "<DistributionList><Marker></Marker>"
+                f"<NextMarker>{token}</NextMarker><MaxItems>100</MaxItems>"
+                f"<IsTruncated>{'true' if token else 'false'}</IsTruncated>"
+                "<Quantity>0</Quantity></DistributionList>"
+            ).encode()
+        elif service == "elasticloadbalancing":
+            list_key = {
+                "DescribeLoadBalancers": "LoadBalancers",
+                "DescribeListeners": "Listeners",
+                "DescribeListenerCertificates": "Certificates",
+            }[operation]
+            data = (
+                f"<{operation}Response><{operation}Result><{list_key}/>"
+                f"<NextMarker>{token}</NextMarker>"
+                f"</{operation}Result></{operation}Response>"
+            ).encode()
         else:
             data = (
                 f"<{operation}Response><{operation}Result><ServerCertificateMetadataList/>"
                 f"<IsTruncated>{'true' if token else 'false'}</IsTruncated><Marker>{token}</Marker>"
                 f"</{operation}Result></{operation}Response>"
             ).encode()
-        ctype = "text/xml" if service == "iam" else "application/json"
+        xml = service in ("iam", "cloudfront", "elasticloadbalancing")
+        ctype = "text/xml" if xml else "application/json"
         handler.send_response(200)
         handler.send_header("Content-Type", ctype)
         handler.send_header("Content-Length", str(len(data)))
@@ -485,7 +635,7 @@ class FaultProxy:
             data = json.dumps({"message": message}).encode()
             headers["Content-Type"] = "application/json"
             headers["x-amzn-ErrorType"] = code
-        elif protocol == "query":
+        elif protocol in ("query", "rest-xml"):
             data = (
                 "<ErrorResponse><Error><Type>Sender</Type>"
                 f"<Code>{code}</Code><Message>{message}</Message></Error>"
@@ -509,7 +659,7 @@ class FaultProxy:
 def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: list):
     """(status, body, bytes to send or None for all, headers): the answer, damaged."""
     kind, protocol, operation = damage
-    xml = protocol in ("query", "ec2")
+    xml = protocol in ("query", "ec2", "rest-xml")
     planted = PLANTED_XML if xml else PLANTED_JSON
     if kind == "truncated":  # cut short, and consistent: Content-Length says so
         return status, data[: len(data) // 2] + planted.encode(), None, headers
@@ -522,6 +672,8 @@ def damaged(damage: tuple[str, str, str], status: int, data: bytes, headers: lis
             body = f"<{op}Response><{op}Result>{text}</{op}Result></{op}Response>"
             if protocol == "ec2":
                 body = f"<{op}Response><regionInfo>{text}</regionInfo></{op}Response>"
+            if protocol == "rest-xml":  # CloudFront: the payload, a structure, is text
+                body = f"<DistributionList>{text}</DistributionList>"
         else:  # every member of the answer a string
             try:
                 parsed = json.loads(data or b"{}")

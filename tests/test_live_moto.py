@@ -11,6 +11,7 @@ import pytest
 from live_support import (
     ACCOUNT_A,
     ACCOUNT_B,
+    ACCOUNT_C,
     ROLE,
     SECRET,
     TOKEN,
@@ -156,6 +157,7 @@ def test_junit_has_one_test_case_per_live_domain(seeded):
             "pending.example.com",
             "gone.example.com",
             "legacy.example.com",
+            "uploaded.example.com",  # IAC206 warns of an upload from its first day
         )
     }
     legacy = by_name[key("legacy.example.com")].find("failure")
@@ -273,6 +275,8 @@ def test_disabled_region(seeded):
     assert {(i["operation"], i["reason"], i["code"]) for i in report["incomplete"]} == {
         ("apigateway:GetDomainNames", "region-disabled", "UnrecognizedClientException"),
         ("apigatewayv2:GetDomainNames", "region-disabled", "UnrecognizedClientException"),
+        ("acm:ListCertificates", "region-disabled", "UnrecognizedClientException"),
+        ("elbv2:DescribeLoadBalancers", "region-disabled", "InvalidClientTokenId"),
     }
 
 
@@ -449,7 +453,15 @@ def test_lint_live_cloudformation_parameter_from_the_command_line(seeded, tmp_pa
 
 def test_per_service_endpoint_variables_are_honoured(seeded):
     """AWS_ENDPOINT_URL points nowhere; the per-service variables point at moto: it works."""
-    services = ("ACM", "API_GATEWAY", "APIGATEWAYV2", "IAM", "STS")
+    services = (
+        "ACM",
+        "API_GATEWAY",
+        "APIGATEWAYV2",
+        "IAM",
+        "STS",
+        "CLOUDFRONT",
+        "ELASTIC_LOAD_BALANCING_V2",
+    )
     env = {
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
         **{f"AWS_ENDPOINT_URL_{s}": seeded.endpoint for s in services},
@@ -492,3 +504,107 @@ def test_acm_describe_is_rate_limited_per_account_and_region(seeded):
 def test_no_region_is_a_usage_error(seeded):
     ran = live(seeded.endpoint, env={"AWS_REGION": None, "AWS_DEFAULT_REGION": None})
     assert ran.returncode == 2 and "no region" in ran.stderr
+
+
+def _inventory_run(consumers_seeded, *args: str) -> Ran:
+    return live(
+        consumers_seeded.endpoint, *REGIONS, "--role-arn", ROLE, "--accounts", ACCOUNT_C, *args
+    )
+
+
+def test_every_acm_certificate_is_listed_with_its_consumers(consumers_seeded):
+    ran = _inventory_run(consumers_seeded, "-f", "json")
+    assert ran.returncode == 1, ran.stderr
+    report = json.loads(ran.stdout)
+    assert report["incomplete"] == []
+    a, ids = consumers_seeded.arns, consumers_seeded.distributions
+    by_arn = {c["arn"]: c for c in report["certificates"]}
+    assert set(by_arn) == set(a.values())  # every key type, used or not, both regions
+    listener = f"{ACCOUNT_C}/us-east-1/" + consumers_seeded.listener.split(":", 5)[5]
+
+    def served(role: str) -> set[tuple]:
+        return {
+            (u["kind"], u["logical_location"], tuple(u["names"]))
+            for u in by_arn[a[role]]["consumers"]
+        }
+
+    assert served("unused") == set()
+    assert served("shop") == {("apigateway", key("shop.example.net", account=ACCOUNT_C), ())}
+    assert served("cdn") == {
+        (
+            "cloudfront",
+            f"{ACCOUNT_C}/global/distribution/{ids['cdn']}",
+            ("cdn.example.net", "www.cdn.example.net"),
+        )
+    }
+    assert served("cdn_eu") == {
+        ("cloudfront", f"{ACCOUNT_C}/global/distribution/{ids['cdn_eu']}", ("eu.example.net",))
+    }
+    # the listener's default certificate and the one added to it with AddListenerCertificates
+    assert served("alb") == served("extra_ec") == {("listener", listener, ())}
+    assert {c["consumers"][0]["name"] for c in by_arn.values() if c["consumers"]} >= {
+        "shop-alb HTTPS:443"
+    }
+    for role in ("unused", "shop", "cdn", "cdn_eu", "alb"):
+        entry = by_arn[a[role]]
+        assert (entry["status"], entry["type"], entry["key_algorithm"]) == (
+            "ISSUED",
+            "AMAZON_ISSUED",
+            "RSA_2048",
+        )
+        assert entry["account"] == ACCOUNT_C and entry["not_after"]
+    ec = by_arn[a["extra_ec"]]
+    assert (ec["type"], ec["key_algorithm"], ec["region"]) == (
+        "IMPORTED",
+        "EC_prime256v1",
+        "us-east-1",
+    )
+    assert by_arn[a["cdn_eu"]]["region"] == "eu-west-1"
+    assert report["summary"]["certificates"] == 6
+    assert report["summary"]["certificates_unused"] == 1
+    assert report["summary"]["domains"] == 1  # API Gateway domains, as before
+
+
+def test_findings_point_at_each_consumer_or_at_the_unused_certificate(consumers_seeded):
+    report = json.loads(_inventory_run(consumers_seeded, "-f", "json").stdout)
+    a, ids = consumers_seeded.arns, consumers_seeded.distributions
+    listener = f"{ACCOUNT_C}/us-east-1/" + consumers_seeded.listener.split(":", 5)[5]
+    unused = f"{ACCOUNT_C}/us-east-1/" + a["unused"].split(":", 5)[5]
+    cdn_eu = f"{ACCOUNT_C}/global/distribution/{ids['cdn_eu']}"
+    cdn = f"{ACCOUNT_C}/global/distribution/{ids['cdn']}"
+    # moto says INELIGIBLE for every certificate: IAC204 on each ACM-issued one
+    assert triples(report) == {
+        ("IAC204", unused, a["unused"]),
+        ("IAC204", key("shop.example.net", account=ACCOUNT_C), a["shop"]),
+        ("IAC204", cdn, a["cdn"]),
+        ("IAC204", cdn_eu, a["cdn_eu"]),
+        ("IAC105", cdn_eu, a["cdn_eu"]),  # CloudFront serves only us-east-1 certificates
+        ("IAC204", listener, a["alb"]),
+        ("IAC205", listener, a["extra_ec"]),
+    }
+    by = {(f["rule_id"], f["domain"]): f["message"] for f in report["findings"]}
+    assert "(no consumer found)" in by[("IAC204", unused)]
+    assert "InUseBy lists none" in by[("IAC204", unused)]
+    assert by[("IAC105", cdn_eu)].startswith(
+        f"CloudFront distribution '{ids['cdn_eu']}' ({ACCOUNT_C}) needs its certificate in "
+        "us-east-1"
+    )
+    assert "load balancer listener 'shop-alb HTTPS:443'" in by[("IAC205", listener)]
+
+
+def test_text_lists_every_certificate_and_the_calls_are_made_once(consumers_seeded, in_process):
+    ran = _inventory_run(consumers_seeded)
+    a = consumers_seeded.arns
+    block = ran.stdout.split("certificates (6):\n", 1)[1]
+    lines = {line.split(" ", 3)[2]: line for line in block.splitlines() if line.startswith("  ")}
+    assert set(lines) == set(a.values())
+    assert lines[a["unused"]].endswith("; no consumer found")
+    assert "(cdn.example.net, www.cdn.example.net)" in lines[a["cdn"]]
+    assert "IMPORTED, EC_prime256v1" in lines[a["extra_ec"]]
+    assert "6 certificates (1 unused) (live)" in ran.stdout.splitlines()[-1]
+    result, counter = in_process(role_arn=ROLE, accounts=[ACCOUNT_C])
+    assert counter.calls["cloudfront:ListDistributions"] == 1  # global: once per account
+    assert counter.calls["acm:ListCertificates"] == 2  # once per region
+    assert counter.calls["acm:DescribeCertificate"] == 6  # each certificate once
+    assert counter.calls["elbv2:DescribeListenerCertificates"] == 1  # the HTTPS listener only
+    assert len(result.certificates) == 6

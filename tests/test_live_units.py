@@ -222,8 +222,9 @@ def test_uploaded_certificate_age():
 
     old = [Uploaded("certificate 'x'", NOW - dt.timedelta(days=400))]
     hit = _one("IAC206", uploaded=old, upload_max_age_days=395)
-    assert "400 days ago" in hit.message
-    assert _hits(uploaded=old, upload_max_age_days=400) == []
+    assert "400 days ago" in hit.message and hit.severity == "error"
+    [(_, young)] = _hits(uploaded=old, upload_max_age_days=400)  # served: still a warning
+    assert young.severity is None and "an error after 400 days" in young.message
 
 
 def test_region_mismatch_as_deployed():

@@ -33,7 +33,7 @@ def test_every_registered_rule_has_a_catalog_entry_and_every_rule_is_registered(
 def test_a_rule_needs_the_facts_of_its_mode():
     """A static rule reads the code (or facts both providers give: the region); a live rule
     reads only what AWS says, so a static scan skips it."""
-    live_facts = {"deployed", "deployed.missing", "uploaded"}
+    live_facts = {"deployed", "deployed.missing", "uploaded", "status"}
     for rule_id, entry in RULES.items():
         assert entry.needs <= NEEDS
         if rules()[rule_id].mode == "live":

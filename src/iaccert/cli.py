@@ -687,7 +687,7 @@ def live_cmd(
     upload_max_age_days: int | None = typer.Option(
         None,
         "--upload-max-age-days",
-        help="IAC206 flags uploaded certificates older than this (default 395).",
+        help="IAC206 warns of uploaded certificates; an error once older than this (395).",
         rich_help_panel=PANEL_LIVE,
     ),
     max_workers: int = typer.Option(
@@ -769,7 +769,8 @@ def live_cmd(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Check the deployed API Gateway custom domains and their certificates (boto3, read-only).
+    """Check every deployed ACM certificate and its consumers: API Gateway custom domains,
+    CloudFront distributions, load balancer listeners (boto3, read-only).
 
     Exit codes: 0 clean, 1 findings, 2 some checks could not be made (unless
     --allow-incomplete), or a usage error.

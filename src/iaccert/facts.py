@@ -74,7 +74,7 @@ class LiveFacts:
 class Consumer:
     """How rules name the consumer and what it needs of the certificate's region."""
 
-    noun: str  # domain, distribution, listener
+    noun: str  # domain, distribution, listener; "" when nothing serves the certificate
     label: str  # 'api.example.com' (aws_api_gateway_domain_name.api) | (account/region)
     endpoint_type: str | None = None
     required_name: str | None = None  # a fixed region the certificate must be in
@@ -94,6 +94,8 @@ class Facts:
     certificate_name: str = ""  # how messages name the certificate: address or ARN
     deployed: Deployed | None = None
     uploaded: list[Uploaded] = field(default_factory=list)
+    # the consumer's own (status, message) as its service reports it (API Gateway domains)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
     # lint --live, for a chain it did not give a deployed certificate: "fault" (the lookup
     # failed) or "unresolvable" (the code does not say what to look up); "" otherwise
     live_lookup: str = ""
@@ -112,6 +114,8 @@ class Facts:
             return self.certificate_region is not None and wanted is not None
         if need == "uploaded":
             return bool(self.uploaded)
+        if need == "status":
+            return bool(self.statuses)
         raise ValueError(f"unknown fact {need!r}")
 
     def region_verdict(self) -> bool | None:

@@ -25,6 +25,7 @@ NEEDS = frozenset(
         "deployed.missing",  # AWS says the certificate does not exist
         "region",  # where the certificate is and where the consumer needs it
         "uploaded",  # a certificate uploaded to the consumer's service or IAM
+        "status",  # the consumer's own status as its service reports it
     }
 )
 

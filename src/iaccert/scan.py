@@ -38,6 +38,8 @@ class ScanResult:
     domain_states: dict = field(default_factory=dict)
     ignored_not_analysed: int = 0  # IAC000/IAC001 findings --ignore or the configuration hid
     configuration: dict | None = None  # the file read and what it changed (config.describe)
+    # iaccert live: every certificate seen with its consumers (deployed.DeployedCertificate)
+    certificates: list | None = None
 
     def domains_in(self, state: str) -> int:
         return sum(1 for s in self.domain_states.values() if s == state)

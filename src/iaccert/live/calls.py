@@ -42,11 +42,13 @@ class CallFault(Exception):
 # A schema: {key: spec}; a key ending in "?" may be absent. A spec is a type, a tuple of
 # types, a list [spec] (a list whose items match spec) or a nested schema (a dict).
 ARN = str
+MAYBE_EMPTY = (str,)  # a string that may be empty (CloudFront writes unused fields as "")
 SCHEMAS: dict[str, dict] = {
     "apigateway:GetDomainNames": {
         "items": [
             {
                 "domainName": str,
+                "domainNameArn?": ARN,
                 "certificateArn?": ARN,
                 "regionalCertificateArn?": ARN,
                 "ownershipVerificationCertificateArn?": ARN,
@@ -54,6 +56,8 @@ SCHEMAS: dict[str, dict] = {
                 "regionalCertificateName?": str,
                 "certificateUploadDate?": datetime,
                 "endpointConfiguration?": {"types?": [str]},
+                "domainNameStatus?": str,
+                "domainNameStatusMessage?": str,
             }
         ],
         "position?": str,
@@ -69,6 +73,8 @@ SCHEMAS: dict[str, dict] = {
                         "CertificateName?": str,
                         "CertificateUploadDate?": datetime,
                         "EndpointType?": str,
+                        "DomainNameStatus?": str,
+                        "DomainNameStatusMessage?": str,
                     }
                 ],
             }
@@ -80,6 +86,8 @@ SCHEMAS: dict[str, dict] = {
             "CertificateArn": ARN,
             "Status": str,
             "Type?": str,
+            "DomainName?": str,
+            "KeyAlgorithm?": str,
             "NotAfter?": datetime,
             "FailureReason?": str,
             "RenewalEligibility?": str,
@@ -106,6 +114,8 @@ SCHEMAS: dict[str, dict] = {
                 "DomainName?": str,
                 "SubjectAlternativeNameSummaries?": [str],
                 "Type?": str,
+                "KeyAlgorithm?": str,
+                "Status?": str,
             }
         ],
         "NextToken?": str,
@@ -115,12 +125,52 @@ SCHEMAS: dict[str, dict] = {
             {
                 "Arn": ARN,
                 "ServerCertificateName": str,
+                "ServerCertificateId?": str,
                 "Expiration?": datetime,
                 "UploadDate?": datetime,
             }
         ],
         "IsTruncated?": bool,
         "Marker?": str,
+    },
+    "cloudfront:ListDistributions": {
+        "DistributionList": {
+            "IsTruncated": bool,
+            "NextMarker?": str,
+            "Items?": [
+                {
+                    "Id": str,
+                    "ARN": ARN,
+                    "Aliases?": {"Items?": [str]},
+                    "ViewerCertificate?": {
+                        "ACMCertificateArn?": MAYBE_EMPTY,
+                        "IAMCertificateId?": MAYBE_EMPTY,
+                        "CloudFrontDefaultCertificate?": bool,
+                    },
+                }
+            ],
+        }
+    },
+    "elbv2:DescribeLoadBalancers": {
+        "LoadBalancers": [
+            {"LoadBalancerArn": ARN, "LoadBalancerName?": str, "Type?": str, "DNSName?": str}
+        ],
+        "NextMarker?": str,
+    },
+    "elbv2:DescribeListeners": {
+        "Listeners": [
+            {
+                "ListenerArn": ARN,
+                "Port?": int,
+                "Protocol?": str,
+                "Certificates?": [{"CertificateArn?": ARN, "IsDefault?": bool}],
+            }
+        ],
+        "NextMarker?": str,
+    },
+    "elbv2:DescribeListenerCertificates": {
+        "Certificates": [{"CertificateArn": ARN, "IsDefault?": bool}],
+        "NextMarker?": str,
     },
     "sts:GetCallerIdentity": {"Account": str, "Arn?": str},
     "sts:AssumeRole": {
@@ -142,7 +192,8 @@ def _type_name(spec: Any) -> str:
         return "a list"
     if isinstance(spec, dict):
         return "an object"
-    return {str: "a string", bool: "a boolean", datetime: "a date"}.get(spec, "a value")
+    names = {str: "a string", bool: "a boolean", int: "a number", datetime: "a date"}
+    return names.get(spec, "a value")
 
 
 def shape_problem(value: Any, spec: Any, path: str = "") -> str | None:
@@ -170,7 +221,8 @@ def shape_problem(value: Any, spec: Any, path: str = "") -> str | None:
             if problem:
                 return problem
         return None
-    if not isinstance(value, spec) or (spec is str and not value.strip()):
+    wrong = not isinstance(value, spec) or (spec is int and isinstance(value, bool))
+    if wrong or (spec is str and not value.strip()):
         return f"{path} is not {_type_name(spec)}"
     return None
 
@@ -188,7 +240,8 @@ def check_shape(operation: str, answer: Any) -> dict:
 
 
 def well_formed(body: bytes, protocol: str, operation: str) -> bool:
-    """A 2xx body as its protocol writes it: a JSON object, or XML rooted at the operation."""
+    """A 2xx body as its protocol writes it: a JSON object, or XML rooted at ``operation``
+    (the operation's name plus ``Response``; for rest-xml, the payload's element)."""
     if protocol in ("json", "rest-json"):
         try:
             return isinstance(json.loads(body.decode("utf-8")), dict)
@@ -198,7 +251,7 @@ def well_formed(body: bytes, protocol: str, operation: str) -> bool:
         root = ET.fromstring(body)
     except (ET.ParseError, ValueError, RecursionError):
         return False
-    return root.tag.rsplit("}", 1)[-1] == f"{operation}Response"
+    return root.tag.rsplit("}", 1)[-1] == operation
 
 
 def _xml_name(name: str, shape) -> str:
@@ -234,6 +287,17 @@ def _xml_shape_problem(body: bytes, operation_model) -> bool:
     return xml_problem(root, shape)
 
 
+def _xml_root(operation_model) -> str:
+    """The root element of a 2xx XML answer: ``<Operation>Response`` (query, ec2), or for
+    rest-xml the payload member's element (CloudFront: ``<DistributionList>``)."""
+    shape = operation_model.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if operation_model.service_model.resolved_protocol == "rest-xml" and payload:
+        member = shape.members[payload]
+        return member.serialization.get("name", member.name)
+    return f"{operation_model.name}Response"
+
+
 def _error_readable(body: bytes, protocol: str) -> bool:
     if not body:
         return True
@@ -263,7 +327,7 @@ def check_body(service: str):
                 "malformed", "ResponseTooLarge", f"the answer to {operation} is too large"
             )
         if 200 <= status < 300:
-            broken = not well_formed(body, protocol, operation_model.name)
+            broken = not well_formed(body, protocol, _xml_root(operation_model))
             if not broken and protocol in ("query", "ec2"):
                 broken = _xml_shape_problem(body, operation_model)
             if broken:
@@ -348,7 +412,8 @@ def guarded_call(client, guard: Guard, key: tuple[str, str], service: str, metho
     return check_shape(name, answer)
 
 
-# How each listing pages: (token sent, token received, the list, the page size argument)
+# How each listing pages: (token sent, token received, the list, the page size argument);
+# a dotted name reaches into the answer (CloudFront's list is inside DistributionList)
 PAGING = {
     "apigateway:GetDomainNames": ("position", "position", "items", ("limit", 500)),
     "apigatewayv2:GetDomainNames": ("NextToken", "NextToken", "Items", ("MaxResults", "500")),
@@ -359,7 +424,35 @@ PAGING = {
         ("MaxItems", 1000),
     ),
     "iam:ListServerCertificates": ("Marker", "Marker", "ServerCertificateMetadataList", None),
+    "cloudfront:ListDistributions": (
+        "Marker",
+        "DistributionList.NextMarker",
+        "DistributionList.Items",
+        ("MaxItems", "100"),
+    ),
+    "elbv2:DescribeLoadBalancers": ("Marker", "NextMarker", "LoadBalancers", ("PageSize", 400)),
+    "elbv2:DescribeListeners": ("Marker", "NextMarker", "Listeners", ("PageSize", 400)),
+    "elbv2:DescribeListenerCertificates": (
+        "Marker",
+        "NextMarker",
+        "Certificates",
+        ("PageSize", 400),
+    ),
 }
+# listings that say in a flag whether another page follows (their marker alone does not)
+TRUNCATED_FLAG = {
+    "iam:ListServerCertificates": "IsTruncated",
+    "cloudfront:ListDistributions": "DistributionList.IsTruncated",
+}
+
+
+def _dig(answer: dict, dotted: str):
+    """``answer["a"]["b"]`` for ``"a.b"``; None where a step is absent (an empty list's
+    ``Items`` is left out of a rest-xml answer)."""
+    value = answer
+    for step in dotted.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
 
 
 def pages(call, operation: str, max_pages: int, max_items: int, **kwargs) -> Iterator[list[dict]]:
@@ -374,22 +467,23 @@ def pages(call, operation: str, max_pages: int, max_items: int, **kwargs) -> Ite
     items = 0
     for number in range(1, max_pages + 1):
         page = call(**kwargs)
-        found = page[list_key]
+        found = _dig(page, list_key) or []
         items += len(found)
         if items > max_items:
             raise CallFault(
                 "pagination", "TooManyItems", f"{operation} listed more than {max_items} items"
             )
         yield found
-        token = page.get(token_out)
-        if operation == "iam:ListServerCertificates" and not page.get("IsTruncated"):
+        token = _dig(page, token_out)
+        flag = TRUNCATED_FLAG.get(operation)
+        if flag and not _dig(page, flag):
             return
         if not token:
-            if operation == "iam:ListServerCertificates":  # truncated, and no marker
+            if flag:  # truncated, and no marker
                 raise CallFault(
                     "malformed",
                     "MalformedResponse",
-                    f"the answer to {operation} is damaged: IsTruncated without a Marker",
+                    f"the answer to {operation} is damaged: {flag} without a marker",
                 )
             return
         if token in seen:

@@ -32,10 +32,21 @@ def _day(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d")
 
 
+def _consumer(facts: Facts) -> str:
+    """`` of domain 'api.example.com' (...)``, or `` (no consumer found)`` for a
+    certificate nobody serves (``iaccert live`` checks every certificate)."""
+    consumer = facts.consumer
+    return f" of {consumer.noun} {consumer.label}" if consumer.noun else f" ({consumer.label})"
+
+
 def _of(facts: Facts) -> str:
     """``certificate arn:... of domain 'api.example.com' (...)``."""
-    consumer = facts.consumer
-    return f"certificate {facts.deployed.arn} of {consumer.noun} {consumer.label}"
+    return f"certificate {facts.deployed.arn}{_consumer(facts)}"
+
+
+def _cannot_serve(facts: Facts) -> str:
+    noun = facts.consumer.noun
+    return f"the {noun} cannot serve it" if noun else "nothing can serve it"
 
 
 def _acm(facts: Facts) -> dict | None:
@@ -54,7 +65,7 @@ def not_issued(facts: Facts) -> Iterator[Hit]:
     why = f" ({info['FailureReason']})" if info.get("FailureReason") else ""
     yield Hit(
         WHERE,
-        f"{_of(facts)} is {status}{why}, not ISSUED: the {facts.consumer.noun} cannot serve it",
+        f"{_of(facts)} is {status}{why}, not ISSUED: {_cannot_serve(facts)}",
     )
 
 
@@ -128,12 +139,7 @@ def renewal_at_risk(facts: Facts) -> Iterator[Hit]:
         why = " (ACM renews only certificates in use; InUseBy lists none)" if unused else ""
         reasons.append(f"RenewalEligibility is INELIGIBLE{why}")
     if reasons:
-        consumer = facts.consumer
-        yield Hit(
-            WHERE,
-            f"renewal of certificate {facts.deployed.arn} of {consumer.noun} {consumer.label} "
-            f"is at risk: {'; '.join(reasons)}",
-        )
+        yield Hit(WHERE, f"renewal of {_of(facts)} is at risk: {'; '.join(reasons)}")
 
 
 @rule("IAC205", needs=("deployed",))
@@ -155,21 +161,29 @@ def imported(facts: Facts) -> Iterator[Hit]:
 
 
 @rule("IAC206", needs=("uploaded",))
-def upload_too_old(facts: Facts) -> Iterator[Hit]:
-    """An uploaded certificate (IAM or API Gateway) older than the maximum age."""
+def uploaded_certificate(facts: Facts) -> Iterator[Hit]:
+    """An uploaded certificate (IAM or API Gateway) is served: nothing renews it, so it is a
+    warning from the day it is uploaded, and an error once older than the maximum age.
+    Where the code names it (lint --live) IAC108 has said so: only the age is news."""
     max_days = facts.limits.upload_max_age_days
-    consumer = facts.consumer
     for up in facts.uploaded:
         when = _utc(up.uploaded_at)
-        if when is None or facts.now - when <= timedelta(days=max_days):
-            continue
-        age = (facts.now - when).days
-        yield Hit(
-            WHERE,
-            f"{up.what} of {consumer.noun} {consumer.label} was uploaded on {_day(when)}, "
-            f"{age} days ago (limit {max_days}): nobody renews an uploaded certificate; "
-            "move it to ACM",
-        )
+        if when is not None and facts.now - when > timedelta(days=max_days):
+            yield Hit(
+                WHERE,
+                f"{up.what}{_consumer(facts)} was uploaded on {_day(when)}, "
+                f"{(facts.now - when).days} days ago (limit {max_days}): nobody renews an "
+                "uploaded certificate; move it to ACM",
+                severity="error",
+            )
+        elif facts.chain is None:
+            since = f" on {_day(when)}" if when is not None else " (no upload date given)"
+            yield Hit(
+                WHERE,
+                f"{up.what}{_consumer(facts)} was uploaded{since}: nobody renews an uploaded "
+                "certificate, someone must replace it before it expires (an error after "
+                f"{max_days} days); move it to ACM",
+            )
 
 
 @rule("IAC207", needs=("deployed.missing",))
@@ -178,8 +192,40 @@ def not_found(facts: Facts) -> Iterator[Hit]:
     if facts.deployed.missing_why:
         yield Hit(WHERE, facts.deployed.missing_why)
         return
+    noun = facts.consumer.noun or "consumer"
     yield Hit(
         WHERE,
         f"{_of(facts)} does not exist (deleted, or in another account or region): the "
-        f"{facts.consumer.noun} has no certificate to serve",
+        f"{noun} has no certificate to serve",
     )
+
+
+# API Gateway domain statuses (botocore's DomainNameStatus enums, REST and v2): AVAILABLE is
+# fine, these pass on their own, anything else needs someone
+PASSING_STATUSES = {"UPDATING": "is being updated", "PENDING": "is being created"}
+
+
+@rule("IAC208", needs=("status",))
+def domain_not_available(facts: Facts) -> Iterator[Hit]:
+    """The consumer's own status (an API Gateway domain's) is not AVAILABLE, with the
+    service's message. UPDATING and PENDING pass on their own (a note);
+    PENDING_CERTIFICATE_REIMPORT, PENDING_OWNERSHIP_VERIFICATION and FAILED wait for
+    someone (an error)."""
+    consumer = facts.consumer
+    for status, message in facts.statuses:
+        if status == "AVAILABLE":
+            continue
+        why = f" ({message})" if message else ""
+        if status in PASSING_STATUSES:
+            yield Hit(
+                "consumer",
+                f"{consumer.noun} {consumer.label} {PASSING_STATUSES[status]}: its status is "
+                f"{status}{why}; check that it becomes AVAILABLE",
+                severity="note",
+            )
+        else:
+            yield Hit(
+                "consumer",
+                f"{consumer.noun} {consumer.label} is {status}{why}, not AVAILABLE: API Gateway "
+                "may not serve it with its certificate until someone acts",
+            )

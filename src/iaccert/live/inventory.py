@@ -1,10 +1,14 @@
-"""What is deployed: API Gateway custom domains, their certificates, IAM server certificates.
+"""What is deployed: every ACM certificate, the consumers that serve certificates (API
+Gateway custom domains, CloudFront distributions, ELBv2 listeners), IAM server certificates.
 
 Domains come from both APIs (REST ``apigateway.get_domain_names`` and HTTP/WebSocket
 ``apigatewayv2.get_domain_names``), paginated, and are one domain per (account, region,
-name): in AWS both APIs list the same custom domains. Each unique certificate ARN is
-described once, with an ACM client in the ARN's own region; IAM server certificates are
-listed once per account, when a domain needs them.
+name): in AWS both APIs list the same custom domains. CloudFront is global: listed once
+per account. Listeners are read per load balancer, and an HTTPS/TLS listener's extra
+certificates with ``DescribeListenerCertificates``. ACM certificates are listed per region
+with every key type. Each unique certificate ARN is described once, with an ACM client in
+the ARN's own region; IAM server certificates are listed once per account, when a
+consumer needs them.
 
 Every call that fails becomes a fault for exactly what it concerned (see faults.py).
 """
@@ -23,17 +27,29 @@ from .faults import boto_errors, error_code, incomplete
 from .session import Account
 
 EDGE_REGION = "us-east-1"
+GLOBAL = "global"  # the region of a CloudFront distribution's key and of IAM faults
 DANGLING = {"ResourceNotFoundException", "InvalidArnException", "NoSuchEntity"}
+TLS_PROTOCOLS = ("HTTPS", "TLS")  # listeners that serve certificates
+# what each kind of consumer is called in messages
+NOUNS = {
+    "apigateway": "domain",
+    "cloudfront": "CloudFront distribution",
+    "listener": "load balancer listener",
+}
 
 
 @dataclass(frozen=True)
 class CertRef:
-    """A certificate a domain uses: the attribute that carries it and where it must live."""
+    """A certificate a consumer uses: the attribute that carries it and where it must live.
+
+    ``iam_id``: ``arn`` is an IAM server certificate id (CloudFront's IAMCertificateId),
+    not an ARN."""
 
     attr: str
     arn: str
     endpoint_type: str
     required_region: str
+    iam_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,21 @@ class Uploaded:
     uploaded_at: datetime | None
 
 
+@dataclass(frozen=True)
+class DomainStatus:
+    """An API Gateway domain's own status (one per API listing and endpoint configuration)."""
+
+    attr: str
+    status: str
+    message: str = ""
+
+
 @dataclass
 class LiveDomain:
+    """A certificate consumer: an API Gateway custom domain (``kind`` apigateway), a CloudFront
+    distribution or an ELBv2 listener. ``name`` makes its key (its logical location),
+    ``title`` is how messages name it, ``names`` the host names it serves."""
+
     account: str
     region: str
     name: str
@@ -54,10 +83,29 @@ class LiveDomain:
     endpoint_types: list[str] = field(default_factory=list)
     certificates: list[CertRef] = field(default_factory=list)
     uploaded: list[Uploaded] = field(default_factory=list)
+    statuses: list[DomainStatus] = field(default_factory=list)
+    kind: str = "apigateway"
+    title: str = ""
+    names: list[str] = field(default_factory=list)
+    arns: set[str] = field(default_factory=set)  # what ACM's InUseBy may call it
 
     @property
     def key(self) -> str:
         return f"{self.account}/{self.region}/{self.name}"
+
+    @property
+    def noun(self) -> str:
+        return NOUNS[self.kind]
+
+    @property
+    def label(self) -> str:
+        """``'api.example.com' (123456789012/eu-west-1)``: the consumer, in messages."""
+        where = self.account if self.region == GLOBAL else f"{self.account}/{self.region}"
+        return f"'{self.title or self.name}' ({where})"
+
+    def add_status(self, status: DomainStatus) -> None:
+        if all((s.status, s.message) != (status.status, status.message) for s in self.statuses):
+            self.statuses.append(status)
 
     def add_cert(self, ref: CertRef) -> None:
         if all(
@@ -83,6 +131,11 @@ def _rest_domain(account: str, region: str, item: dict, domain: LiveDomain) -> N
     for t in types:
         if t not in domain.endpoint_types:
             domain.endpoint_types.append(t)
+    if item.get("domainNameStatus"):
+        message = item.get("domainNameStatusMessage") or ""
+        domain.add_status(DomainStatus("domainNameStatus", item["domainNameStatus"], message))
+    if item.get("domainNameArn"):
+        domain.arns.add(item["domainNameArn"])
     if item.get("certificateArn"):
         kind = "PRIVATE" if "PRIVATE" in types else "EDGE"
         need = region if kind == "PRIVATE" else EDGE_REGION
@@ -107,6 +160,10 @@ def _v2_domain(account: str, region: str, item: dict, domain: LiveDomain) -> Non
         if kind not in domain.endpoint_types:
             domain.endpoint_types.append(kind)
         attr = f"DomainNameConfigurations[{i}]"
+        if conf.get("DomainNameStatus"):
+            message = conf.get("DomainNameStatusMessage") or ""
+            status = DomainStatus(f"{attr}.DomainNameStatus", conf["DomainNameStatus"], message)
+            domain.add_status(status)
         need = EDGE_REGION if kind == "EDGE" else region  # v2 also lists REST EDGE domains
         if conf.get("CertificateArn"):
             domain.add_cert(CertRef(f"{attr}.CertificateArn", conf["CertificateArn"], kind, need))
@@ -147,6 +204,116 @@ def list_domains(account: Account, region: str) -> tuple[list[LiveDomain], list[
     except errors as exc:
         faults.append(incomplete(exc, "apigatewayv2:GetDomainNames", account.id, region))
     return sorted(domains.values(), key=lambda d: d.name), faults
+
+
+def list_distributions(account: Account) -> tuple[list[LiveDomain], list[Incomplete]]:
+    """Every CloudFront distribution of an account that serves a certificate of its own
+    (ACM or IAM); the default ``*.cloudfront.net`` certificate is nobody's to renew."""
+    out: list[LiveDomain] = []
+    try:
+        for items in account.pages("cloudfront", EDGE_REGION, "list_distributions"):
+            for item in items:
+                dist = _distribution(account.id, item)
+                if dist.certificates:
+                    out.append(dist)
+    except boto_errors() as exc:
+        return [], [incomplete(exc, "cloudfront:ListDistributions", account.id, GLOBAL)]
+    return sorted(out, key=lambda d: d.key), []
+
+
+def _distribution(account: str, item: dict) -> LiveDomain:
+    aliases = list((item.get("Aliases") or {}).get("Items") or [])
+    dist = LiveDomain(account, GLOBAL, f"distribution/{item['Id']}", kind="cloudfront")
+    dist.title, dist.names, dist.arns = item["Id"], aliases, {item["ARN"]}
+    viewer = item.get("ViewerCertificate") or {}
+    attr = "ViewerCertificate"
+    if viewer.get("ACMCertificateArn"):
+        arn = viewer["ACMCertificateArn"]
+        dist.add_cert(CertRef(f"{attr}.ACMCertificateArn", arn, "", EDGE_REGION))
+    elif viewer.get("IAMCertificateId"):
+        ref = CertRef(f"{attr}.IAMCertificateId", viewer["IAMCertificateId"], "", "", iam_id=True)
+        dist.add_cert(ref)
+    return dist
+
+
+def list_listeners(account: Account, region: str) -> tuple[list[LiveDomain], list[Incomplete]]:
+    """Every HTTPS/TLS listener of the region's load balancers, with each certificate it
+    serves: the default one and those added with AddListenerCertificates."""
+    errors = boto_errors()
+    out: list[LiveDomain] = []
+    faults: list[Incomplete] = []
+    try:
+        balancers = [
+            lb
+            for items in account.pages("elbv2", region, "describe_load_balancers")
+            for lb in items
+        ]
+    except errors as exc:
+        return [], [incomplete(exc, "elbv2:DescribeLoadBalancers", account.id, region)]
+    for lb in balancers:
+        name = lb.get("LoadBalancerName") or lb["LoadBalancerArn"].rsplit("/", 2)[-2]
+        arn = lb["LoadBalancerArn"]
+        try:
+            listeners = [
+                item
+                for items in account.pages(
+                    "elbv2", region, "describe_listeners", LoadBalancerArn=arn
+                )
+                for item in items
+            ]
+        except errors as exc:
+            faults.append(incomplete(exc, "elbv2:DescribeListeners", account.id, region, name))
+            continue
+        for item in listeners:
+            if (item.get("Protocol") or "").upper() not in TLS_PROTOCOLS:
+                continue
+            listener = _listener(account.id, region, name, arn, item)
+            try:
+                for items in account.pages(
+                    "elbv2",
+                    region,
+                    "describe_listener_certificates",
+                    ListenerArn=item["ListenerArn"],
+                ):
+                    for cert in items:
+                        ref = CertRef("ListenerCertificates", cert["CertificateArn"], "", region)
+                        listener.add_cert(ref)
+            except errors as exc:
+                faults.append(
+                    incomplete(
+                        exc, "elbv2:DescribeListenerCertificates", account.id, region, listener.name
+                    )
+                )
+            out.append(listener)
+    return sorted(out, key=lambda d: d.key), faults
+
+
+def _listener(account: str, region: str, lb_name: str, lb_arn: str, item: dict) -> LiveDomain:
+    arn = item["ListenerArn"]
+    name = arn.split(":", 5)[-1] if arn.count(":") >= 5 else arn  # listener/app/NAME/ID/ID
+    listener = LiveDomain(account, region, name, kind="listener")
+    port = item.get("Port")
+    listener.title = f"{lb_name} {item.get('Protocol', '')}:{port}" if port else lb_name
+    listener.arns = {arn, lb_arn}  # ACM's InUseBy names the load balancer
+    for cert in item.get("Certificates") or []:
+        if cert.get("CertificateArn"):
+            listener.add_cert(CertRef("Certificates", cert["CertificateArn"], "", region))
+    return listener
+
+
+def list_certificates(account: Account, region: str) -> tuple[list[str], list[Incomplete]]:
+    """Every ACM certificate ARN of one account and region, whatever its status or key type."""
+    try:
+        client = account.client("acm", region)
+        kwargs = {"Includes": {"keyTypes": all_key_types(client)}}
+        arns = [
+            summary["CertificateArn"]
+            for items in account.pages("acm", region, "list_certificates", **kwargs)
+            for summary in items
+        ]
+    except boto_errors() as exc:
+        return [], [incomplete(exc, "acm:ListCertificates", account.id, region)]
+    return list(dict.fromkeys(arns)), []
 
 
 def arn_region(arn: str, default: str) -> str:
@@ -215,6 +382,14 @@ class ServerCertificates:
             return CertResult(arn, kind="iam", fault=listing)
         meta = listing.get(arn)
         return CertResult(arn, info=meta, kind="iam", missing=meta is None)
+
+    def describe_id(self, account: Account, cert_id: str, region: str) -> CertResult:
+        """The IAM server certificate a CloudFront distribution names by its id."""
+        listing = self.listing(account, region)
+        if isinstance(listing, Incomplete):
+            return CertResult(cert_id, kind="iam", fault=listing)
+        meta = next((m for m in listing.values() if m.get("ServerCertificateId") == cert_id), None)
+        return CertResult(cert_id, info=meta, kind="iam", missing=meta is None)
 
 
 def describe_any(

@@ -54,6 +54,32 @@ def incomplete_dict(i: Incomplete) -> dict:
     }
 
 
+def certificate_dict(c) -> dict:
+    """One certificate of ``iaccert live``'s inventory (deployed.DeployedCertificate)."""
+    return {
+        "arn": c.arn,
+        "account": c.account,
+        "region": c.region,
+        "type": c.type,
+        "status": c.status,
+        "domain_name": c.domain_name,
+        "key_algorithm": c.key_algorithm,
+        "not_after": c.not_after,
+        "renewal_eligibility": c.renewal_eligibility,
+        "in_use_by": list(c.in_use_by),
+        "consumers": [
+            {
+                "kind": u.kind,
+                "logical_location": u.key,
+                "name": u.name,
+                "names": list(u.names),
+                "attribute": u.attribute or None,
+            }
+            for u in c.consumers
+        ],
+    }
+
+
 def render(result: ScanResult) -> str:
     counts = {"errors": 0, "warnings": 0, "notes": 0}
     for f in result.findings:
@@ -76,6 +102,11 @@ def render(result: ScanResult) -> str:
     if result.live:  # only live runs carry these keys; static output is unchanged
         doc["incomplete"] = [incomplete_dict(i) for i in result.incomplete]
         doc["summary"]["incomplete"] = len(result.incomplete)
+    certificates = getattr(result, "certificates", None)
+    if certificates is not None:  # iaccert live: every certificate, used or not
+        doc["certificates"] = [certificate_dict(c) for c in certificates]
+        doc["summary"]["certificates"] = len(certificates)
+        doc["summary"]["certificates_unused"] = sum(1 for c in certificates if not c.consumers)
     return json_text(json.dumps(json_safe(doc), indent=2)) + "\n"
 
 

@@ -60,6 +60,12 @@ def summary(result: ScanResult) -> str:
         f"{_plural(counts['note'], 'note')} in {_plural(result.domains, 'domain')} "
         f"{_domain_breakdown(result)}{scanned}"
     )
+    certificates = getattr(result, "certificates", None)
+    if certificates is not None:
+        unused = sum(1 for c in certificates if not c.consumers)
+        text = text.replace(
+            " (live)", f", {_plural(len(certificates), 'certificate')} ({unused} unused) (live)"
+        )
     if result.live:
         text += f"; {len(result.incomplete)} could not be checked"
     hidden = getattr(result, "suppressed", [])
@@ -108,6 +114,26 @@ def incomplete_line(i: Incomplete) -> str:
     if i.location and i.domain:
         what += f" of {i.logical_location}"
     return text(f"{where}: could not check{what}: {i.operation} {i.reason} ({i.code}): {i.message}")
+
+
+def certificate_line(c) -> str:
+    """One certificate of ``iaccert live``'s inventory: what it is and who serves it."""
+    facts = [c.status, c.type]
+    facts += [x for x in (c.key_algorithm, c.domain_name) if x]
+    if c.not_after:
+        facts.append(f"until {c.not_after[:10]}")
+    if c.renewal_eligibility:
+        facts.append(f"renewal {c.renewal_eligibility}")
+    users = [u.key + (f" ({', '.join(u.names)})" if u.names else "") for u in c.consumers]
+    served = f"; served by {', '.join(users)}" if users else "; no consumer found"
+    return text(f"  {c.arn} ({c.account}/{c.region}): {', '.join(facts)}{served}")
+
+
+def inventory_block(certificates: list) -> str:
+    """``iaccert live``: every certificate seen, one line each, under a heading."""
+    lines = [f"certificates ({len(certificates)}):"]
+    lines += [certificate_line(c) for c in certificates]
+    return "\n".join(lines)
 
 
 def finding_line(f: Finding) -> str:
@@ -239,6 +265,9 @@ def render(result: ScanResult, options: RenderOptions | None = None) -> str:
     blocks = [finding_block(f, sources, style) for f in result.findings]
     blocks.extend(incomplete_line(i) for i in getattr(result, "incomplete", []))
     blocks.extend(stale_line(e) for e in getattr(result, "stale_baseline", None) or [])
+    certificates = getattr(result, "certificates", None)
+    if certificates and not options.quiet:
+        blocks.append(inventory_block(certificates))
     if not options.quiet:
         hint = fix_hint(result)  # above the summary, which stays the last line
         blocks.append(
