@@ -530,6 +530,10 @@ def test_every_acm_certificate_is_listed_with_its_consumers(consumers_seeded):
 
     assert served("unused") == set()
     assert served("shop") == {("apigateway", key("shop.example.net", account=ACCOUNT_C), ())}
+    # API Gateway's own status of the domain (moto: always AVAILABLE; IAC208 for the others is
+    # unit-tested in test_live_inventory.py); consumers without one have none
+    assert [u["status"] for u in by_arn[a["shop"]]["consumers"]] == ["AVAILABLE"]
+    assert {u["status"] for u in by_arn[a["cdn"]]["consumers"]} == {None}
     assert served("cdn") == {
         (
             "cloudfront",

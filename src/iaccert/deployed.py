@@ -20,6 +20,7 @@ class Consumer:
     name: str  # how it is called: the domain name, distribution id, "alb HTTPS:443"
     names: tuple[str, ...] = ()  # the host names it serves (a distribution's aliases)
     attribute: str = ""  # where it names the certificate (ViewerCertificate.ACMCertificateArn)
+    status: str = ""  # its own status where its service reports one (API Gateway: AVAILABLE)
 
 
 @dataclass

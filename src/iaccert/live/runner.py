@@ -253,13 +253,21 @@ def _serves(d: LiveDomain, arn: str) -> bool:
     return d.kind == "apigateway" and arn.endswith(f":apigateway:{d.region}::/domainnames/{d.name}")
 
 
+def _status(d: LiveDomain) -> str:
+    """The consumer's own status(es), as its service reports them (both API Gateway APIs
+    report a domain's: one when they agree)."""
+    return ", ".join(dict.fromkeys(s.status for s in d.statuses))
+
+
 def consumers_of(inv: Inventory) -> dict[tuple[str, str], list[Consumer]]:
     """(account, certificate) -> the consumers that name it, then those ACM's InUseBy names."""
     out: dict[tuple[str, str], list[Consumer]] = defaultdict(list)
     everyone = inv.every_consumer()
     for d in everyone:
         for ref in d.certificates:
-            consumer = Consumer(d.kind, d.key, d.title or d.name, tuple(d.names), ref.attr)
+            consumer = Consumer(
+                d.kind, d.key, d.title or d.name, tuple(d.names), ref.attr, _status(d)
+            )
             if consumer not in out[(d.account, ref.arn)]:
                 out[(d.account, ref.arn)].append(consumer)
     for (account, arn), res in inv.certificates.items():
@@ -270,7 +278,9 @@ def consumers_of(inv: Inventory) -> dict[tuple[str, str], list[Consumer]]:
                 continue
             if known:
                 d = known[0]
-                found.append(Consumer(d.kind, d.key, d.title or d.name, tuple(d.names)))
+                found.append(
+                    Consumer(d.kind, d.key, d.title or d.name, tuple(d.names), status=_status(d))
+                )
             else:
                 found.append(Consumer("in-use-by", used, used))
     return out
@@ -353,7 +363,7 @@ def deployed(inv: Inventory) -> list[DeployedCertificate]:
             entry = DeployedCertificate(
                 up.name, d.account, d.region, "API_GATEWAY_UPLOAD", "UPLOADED"
             )
-            entry.consumers = [Consumer(d.kind, d.key, d.name, (), up.attr)]
+            entry.consumers = [Consumer(d.kind, d.key, d.name, (), up.attr, _status(d))]
             out.append(entry)
     return sorted(out, key=DeployedCertificate.sort_key)
 

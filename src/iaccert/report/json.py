@@ -74,6 +74,7 @@ def certificate_dict(c) -> dict:
                 "name": u.name,
                 "names": list(u.names),
                 "attribute": u.attribute or None,
+                "status": u.status or None,
             }
             for u in c.consumers
         ],

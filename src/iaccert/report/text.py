@@ -124,9 +124,15 @@ def certificate_line(c) -> str:
         facts.append(f"until {c.not_after[:10]}")
     if c.renewal_eligibility:
         facts.append(f"renewal {c.renewal_eligibility}")
-    users = [u.key + (f" ({', '.join(u.names)})" if u.names else "") for u in c.consumers]
+    users = [_consumer(u) for u in c.consumers]
     served = f"; served by {', '.join(users)}" if users else "; no consumer found"
     return text(f"  {c.arn} ({c.account}/{c.region}): {', '.join(facts)}{served}")
+
+
+def _consumer(u) -> str:
+    """``acct/region/api.example.com [AVAILABLE]``, a distribution with its aliases."""
+    names = f" ({', '.join(u.names)})" if u.names else ""
+    return u.key + names + (f" [{u.status}]" if u.status else "")
 
 
 def inventory_block(certificates: list) -> str:
