@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..config import summary_text
 from ..findings import Finding
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
 from .escape import actions_data as escape_data
 from .escape import actions_property as escape_property

@@ -20,7 +20,7 @@ import hashlib
 import json
 
 from ..findings import Finding, Incomplete
-from ..scan import ScanResult
+from ..results import ScanResult
 from .escape import json_safe, json_text
 from .text import incomplete_line
 

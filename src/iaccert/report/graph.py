@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..chain import Chain
 from ..findings import Finding
 from ..model import Resource
-from ..scan import ScanResult
+from ..results import ScanResult
 from .chains import ChainIndex
 from .escape import text as visible
 

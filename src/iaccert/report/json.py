@@ -10,7 +10,7 @@ import json
 
 from .. import __version__
 from ..findings import Finding, Incomplete
-from ..scan import ScanResult
+from ..results import ScanResult
 from .escape import json_safe, json_text
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from ..config import shown_value
 from ..findings import SEVERITY_ORDER, Finding
-from ..scan import ScanResult
+from ..results import ScanResult
 from .chains import ChainIndex
 from .escape import text
 from .text import finding_line, incomplete_line

@@ -36,7 +36,7 @@ from ..catalog import Rule, rules
 from ..docs import REPOSITORY_URL, SECURITY_SEVERITY, help_uri
 from ..findings import SEVERITY_ORDER, Finding
 from ..model import Location
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
 from .chains import ChainIndex, links
 from .escape import json_safe, json_text, sarif_text, uri_path

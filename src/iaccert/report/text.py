@@ -24,8 +24,8 @@ from ..config import summary_text
 from ..docs import help_uri
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..lines import file_lines
+from ..results import ScanResult
 from ..safe_read import LARGE_LIMIT, read_text
-from ..scan import ScanResult
 from . import RenderOptions
 from .escape import line_head, text
 
