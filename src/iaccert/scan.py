@@ -80,6 +80,7 @@ def _finding(rule_id: str, hit: Hit, chain: Chain) -> Finding:
         [Related(where, what) for where, what in trail] + related,
         role=_role_of(hit.fact),
         chain_id=chain.chain_id,
+        fix=getattr(hit, "fix", ""),  # a check that says how to fix it apart from the message
     )
     finding.trail = tuple(where for where, _ in trail)
     return finding

@@ -24,7 +24,7 @@ COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 def annotation(f: Finding) -> str:
     props = []
-    message = f.message
+    message = f.message_and_fix
     if f.location.file:
         line = max(1, f.location.line)
         end = max(line, f.location.end_line or line)

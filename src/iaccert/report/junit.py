@@ -34,7 +34,7 @@ def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
     if failing:
         first = failing[0]
         if len(failing) == 1:
-            message = f"{first.rule.id} {first.rule.name}: {first.message}"
+            message = f"{first.rule.id} {first.rule.name}: {first.message_and_fix}"
         else:
             codes = ", ".join(dict.fromkeys(f"{f.rule.id} {f.rule.name}" for f in failing))
             message = f"{len(failing)} findings: {codes}"

@@ -150,8 +150,9 @@ def live_location(logical: str) -> dict:
 
 
 def message_text(f: Finding) -> str:
-    """The first sentence is the alert's title: the message, closed with a full stop."""
-    text = f.message.strip()
+    """The first sentence is the alert's title: the message (and its fix), closed with a
+    full stop."""
+    text = f.message_and_fix.strip()
     if not text.endswith((".", "!", "?")):
         text += "."
     return f"{sarif_text(text)} See `iaccert rule {f.rule.id}`."
@@ -240,6 +241,8 @@ def result_dict(
         props["role"] = f.role  # the chain role of the primary location
     if f.chain_id:
         props["chainId"] = f.chain_id  # results of one chain share it
+    if f.fix:  # SARIF's own ``fixes`` are artifact changes: the text goes here
+        props["fix"] = f.fix
     if props:
         out["properties"] = props
     return out

@@ -12,6 +12,9 @@ chain and where its documentation is; then a summary line.
        = related: main.tf:20 aws_apigatewayv2_domain_name.partner_api
        = help: iaccert rule IAC101 or https://github.com/iaccert/iaccert/blob/v0.1.0/docs/rules.md#iac101-email-validation
 
+A finding that says how to fix it apart from its message (``Finding.fix``) gets a
+``= fix:`` note after ``= why:``; the one-line formats append it to the message.
+
 Source files are read lazily, only for the findings shown. Colour only when asked
 (the CLI decides: a terminal, ``NO_COLOR``, ``--color``).
 """
@@ -112,7 +115,7 @@ def incomplete_line(i: Incomplete) -> str:
 
 def finding_line(f: Finding) -> str:
     """``path:line:col: IAC101 [error] message`` (the concise format's whole line)."""
-    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message)}"
+    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message_and_fix)}"
 
 
 def _where(f: Finding) -> str:
@@ -226,6 +229,8 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
 
     if f.rule.why:
         note("why", f.rule.why)
+    if f.fix:
+        note("fix", text(f.fix))
     for r in f.related:
         note("related", text(f"{r.location.file}:{r.location.line} {r.resource}"))
     note("help", f"iaccert rule {f.rule.id} or {help_uri(f.rule)}")
