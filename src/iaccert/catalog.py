@@ -21,8 +21,10 @@ CHAIN_LINKS = ("certificate", "validation", "records", "awaited")
 @dataclass(frozen=True)
 class Break:
     """The link of the chain a rule's finding says is missing (``breaks:`` in the rule's
-    YAML): reports that draw the chain (``iaccert graph``) show it as a broken edge to a
-    node that says ``label``, without knowing the rule."""
+    YAML): reports that draw the chain (``iaccert graph``) show it as a broken edge, named
+    by the rule, to a node that says ``label``, without knowing the rule. The certificate
+    link is drawn where the chain resolved no certificate, with the chain's own reason
+    when it has one (``label`` otherwise)."""
 
     link: str  # one of CHAIN_LINKS
     label: str  # what is missing, in a few words: "no validation"
