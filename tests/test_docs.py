@@ -77,6 +77,9 @@ def test_rule_json(tmp_path):
         assert item["summary"] == rule.summary and item["docs"] == rule.doc_text
         assert item["help_uri"] == help_uri(rule)
         assert item["tags"] == list(rule.tags) and item["precision"] == rule.precision
+        breaks = {"link": rule.breaks.link, "label": rule.breaks.label} if rule.breaks else None
+        assert item["breaks"] == breaks
+    assert {r["id"]: r["breaks"]["link"] for r in data if r["breaks"]}["IAC103"] == "records"
     one = json.loads(run_cli(["rule", "email-validation", "-f", "json"], tmp_path).stdout)
     assert one["id"] == "IAC101" and all(h in one["docs"] for h in HEADINGS)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from snapshots import FIXTURES, ROOT, run_cli
 
+from iaccert import catalog, compiled
 from iaccert.report.graph import mermaid
 from iaccert.scan import scan
 
@@ -94,6 +95,71 @@ def test_nodes_carry_address_and_file_line(monkeypatch):
 def test_every_fixture_draws(monkeypatch):
     for case in sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()):
         _check_mermaid(_mermaid_for(case, monkeypatch))
+
+
+def test_the_graph_names_no_rule_and_the_catalog_says_which_rules_break_a_link():
+    """Which rule breaks which link is the catalog's word (``breaks``), never the graph's."""
+    source = (ROOT / "src" / "iaccert" / "report" / "graph.py").read_text(encoding="utf-8")
+    assert not re.search(r"IAC\d", source)
+    breaks = {r.id: r.breaks.link for r in catalog.rules().values() if r.breaks}
+    assert breaks == {
+        "IAC102": "validation",
+        "IAC103": "records",
+        "IAC104": "awaited",
+        "IAC108": "certificate",
+        "IAC109": "certificate",
+        "IAC113": "certificate",
+    }
+
+
+@pytest.fixture
+def copied_catalog(monkeypatch, tmp_path):
+    """A copy of the rule catalog, loaded instead of the real one (and forgotten after)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(compiled.rules_dir(), rules, ignore=shutil.ignore_patterns("compiled.json"))
+    monkeypatch.setattr(compiled, "rules_dir", lambda: rules)
+    monkeypatch.setattr(compiled, "cache_dir", None)
+    monkeypatch.setattr(compiled, "_cache_dir_set", True)
+    compiled.catalog.cache_clear()
+    catalog.rules.cache_clear()
+    yield rules
+    compiled.catalog.cache_clear()
+    catalog.rules.cache_clear()
+
+
+def test_a_rule_that_breaks_a_link_draws_its_edge_with_no_graph_code(copied_catalog, monkeypatch):
+    before = _mermaid_for("tf_iac101_email", monkeypatch)
+    assert "-.->" not in before  # the email-validated chain has no broken link drawn
+    doc = copied_catalog / "IAC101.yaml"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text("breaks: {link: validation, label: no DNS validation}\n" + text, "utf-8")
+    compiled.catalog.cache_clear()
+    catalog.rules.cache_clear()
+    after = _mermaid_for("tf_iac101_email", monkeypatch)
+    _check_mermaid(after)
+    edge = re.search(r"^\s+(\w+) -\.->\|IAC101\| (\w+)$", after, re.M)
+    assert edge, after
+    source, target = edge.groups()
+    assert re.search(rf'^\s+{target}\["no DNS validation"\]', after, re.M)
+    # from the node the finding points at: the certificate, whose validation method is wrong
+    assert re.search(rf'^\s+{source}\["aws_acm_certificate\.', after, re.M), after
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["validation", "{link: dns, label: no DNS}", "{link: records}", "{link: records, label: ''}"],
+)
+def test_a_bad_breaks_is_an_error_at_load(copied_catalog, value):
+    doc = copied_catalog / "IAC102.yaml"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(
+        text.replace("breaks: {link: validation, label: no validation}", "breaks: " + value),
+        "utf-8",
+    )
+    compiled.catalog.cache_clear()
+    catalog.rules.cache_clear()
+    with pytest.raises(ValueError, match="IAC102.yaml: breaks must be"):
+        catalog.rules()
 
 
 def test_dot_is_accepted_by_graphviz(tmp_path):

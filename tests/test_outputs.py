@@ -17,7 +17,8 @@ from iaccert.findings import Finding, Incomplete
 from iaccert.model import Location
 from iaccert.report import want_color
 from iaccert.report.gitlab import issues
-from iaccert.scan import ScanResult, scan
+from iaccert.results import ScanResult
+from iaccert.scan import scan
 
 DATA = ROOT / "tests" / "data"
 GITLAB = Draft7Validator(json.loads((DATA / "gitlab-codequality-schema.json").read_text("utf-8")))

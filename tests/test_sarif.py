@@ -20,7 +20,8 @@ from iaccert.findings import Finding, Incomplete
 from iaccert.model import Location
 from iaccert.report import FORMATS, render
 from iaccert.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
-from iaccert.scan import ScanResult, scan
+from iaccert.results import ScanResult
+from iaccert.scan import scan
 
 DOCS_FILE = ROOT / "docs" / "rules.md"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))

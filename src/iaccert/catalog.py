@@ -12,6 +12,22 @@ SEVERITIES = ("error", "warning", "note")
 #: How often a finding of the rule is a true problem (GitHub code scanning's ``precision``).
 PRECISIONS = ("very-high", "high", "medium", "low")
 DOC_SECTIONS = ("what", "why", "example", "use_instead", "references")
+#: The links of a chain a rule can say are missing, in the chain's order: the consumer's
+#: certificate, the certificate's validation, the validation's DNS records, and the consumer
+#: being ordered after the validation (awaited).
+CHAIN_LINKS = ("certificate", "validation", "records", "awaited")
+
+
+@dataclass(frozen=True)
+class Break:
+    """The link of the chain a rule's finding says is missing (``breaks:`` in the rule's
+    YAML): reports that draw the chain (``iaccert graph``) show it as a broken edge, named
+    by the rule, to a node that says ``label``, without knowing the rule. The certificate
+    link is drawn where the chain resolved no certificate, with the chain's own reason
+    when it has one (``label`` otherwise)."""
+
+    link: str  # one of CHAIN_LINKS
+    label: str  # what is missing, in a few words: "no validation"
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,7 @@ class Rule:
     # the attribute a finding names is the value to change: it points where that value was
     # set (a caller's argument, a variables file); else at the attribute, the origin related
     points_at_origin: bool = False
+    breaks: Break | None = None  # the chain link its findings say is missing, if any
 
     @property
     def security(self) -> bool:
@@ -62,8 +79,25 @@ def rules() -> dict[str, Rule]:
             tags=tuple(data.get("tags", ())),
             precision=data.get("precision", "high"),
             points_at_origin=bool(data.get("points_at_origin", False)),
+            breaks=_break(name, data.get("breaks")),
         )
     return out
+
+
+def _break(document: str, value) -> Break | None:
+    """A rule's ``breaks: {link, label}``; a link not in CHAIN_LINKS or a missing label is
+    an error at load, naming the document, as a bad selector is."""
+    if value is None:
+        return None
+    link = value.get("link") if isinstance(value, dict) else None
+    label = value.get("label") if isinstance(value, dict) else None
+    extra = set(value) - {"link", "label"} if isinstance(value, dict) else set()
+    if link not in CHAIN_LINKS or not isinstance(label, str) or not label.strip() or extra:
+        raise ValueError(
+            f"rules/{document}: breaks must be {{link: one of {', '.join(CHAIN_LINKS)}, "
+            f"label: text}}, not {value!r}"
+        )
+    return Break(link, label.strip())
 
 
 def find_rule(code_or_name: str) -> Rule | None:

@@ -87,9 +87,9 @@ def email_validation(facts: Facts) -> Iterator[Hit]:
         yield Hit(
             "certificate.validation_method",
             f"certificate {cert.address} of {chain.noun} {domain_label(chain)} is validated by "
-            "EMAIL: every issue and renewal waits for a person to approve an email; "
-            "use DNS validation",
+            "EMAIL: every issue and renewal waits for a person to approve an email",
             ["consumer"],
+            fix="use DNS validation",
         )
 
 
@@ -138,9 +138,9 @@ def validation_method_missing(facts: Facts) -> Iterator[Hit]:
         yield Hit(
             "certificate.validation_method",
             f"certificate {cert.address} of {chain.noun} {domain_label(chain)} sets neither "
-            f"{method}{ca}: the AWS provider refuses to create it at apply (plan passes); "
-            f'set {method} = "DNS"',
+            f"{method}{ca}: the AWS provider refuses to create it at apply (plan passes)",
             ["consumer"],
+            fix=f'set {method} = "DNS"',
         )
 
 
@@ -165,6 +165,7 @@ def validation_not_automated(facts: Facts) -> Iterator[Hit]:
                 "certificate is created or replaced, the stack waits for someone to add the "
                 "validation records",
                 ["consumer"],
+                fix=f"give each name a {path} entry with its {role.validation_option_zone}",
             )
         return
     if not chain.validations:
@@ -174,6 +175,7 @@ def validation_not_automated(facts: Facts) -> Iterator[Hit]:
             f"DNS certificate {cert.address} of {chain.noun} {domain_label(chain)} has no "
             f"validation resource ({validation_types}): nothing waits for it to be issued",
             ["consumer"],
+            fix="validate it in this code, with its DNS records",
         )
 
 
@@ -190,6 +192,7 @@ def validation_records_missing(facts: Facts) -> Iterator[Hit]:
         f"{chain.noun} {domain_label(chain)}, but no DNS record in this code is built from "
         f"its {_role(chain).validation_records_from}: the validation never completes",
         ["certificate", "consumer"],
+        fix=f"create the DNS records from {cert.address}.{_role(chain).validation_records_from}",
     )
 
 
@@ -205,9 +208,9 @@ def validation_not_awaited(facts: Facts) -> Iterator[Hit]:
     yield Hit(
         "consumer.certificate",
         f"{chain.noun} {domain_label(chain)} takes the ARN of {cert.address} directly{via} and "
-        f"is not ordered after {validation.address}: the first apply races the validation; "
-        f"use {validation.address}.{output} or depends_on",
+        f"is not ordered after {validation.address}: the first apply races the validation",
         ["certificate", "validation"],
+        fix=f"use {validation.address}.{output} or depends_on",
     )
 
 
@@ -227,6 +230,7 @@ def certificate_region_mismatch(facts: Facts) -> Iterator[Hit]:
         f"{consumer.kind} {consumer.label} needs its certificate in {need}, "
         f"but {facts.certificate_name} is in {have}",
         ["consumer"] if in_code else [],
+        fix=f"request the certificate in {need}",
     )
 
 
@@ -259,8 +263,9 @@ def certificate_does_not_cover_domain(facts: Facts) -> Iterator[Hit]:
         yield Hit(
             "certificate.name",
             f"certificate {cert.address} ({', '.join(names)}) does not cover {chain.noun} "
-            f"{domain_label(chain, name)}: add it to the subject alternative names ({hint})",
+            f"{domain_label(chain, name)}",
             [f"consumer.names[{index}]"],
+            fix=f"add it to the subject alternative names ({hint})",
         )
 
 
@@ -277,6 +282,7 @@ def imported_certificate(facts: Facts) -> Iterator[Hit]:
             f"certificate {cert.address} of {chain.noun} {domain_label(chain)} is imported "
             f"({', '.join(imported)}): ACM never renews an imported certificate",
             ["consumer"],
+            fix="request an ACM certificate validated by DNS instead",
         )
 
 
@@ -288,6 +294,7 @@ def uploaded_server_certificate(facts: Facts) -> Iterator[Hit]:
             "consumer.uploaded",
             f"{chain.noun} {domain_label(chain)} carries an uploaded certificate "
             f"({', '.join(chain.uploaded)}), not an ACM certificate: nobody renews it",
+            fix="serve an ACM certificate validated by DNS instead",
         )
 
 
@@ -307,7 +314,8 @@ def no_certificate(facts: Facts) -> Iterator[Hit]:
     yield Hit(
         "consumer",
         f"{_kind(chain)} {domain_label(chain)} sets no certificate: {chain.binding.service} "
-        f"refuses to create it without one; set {slots} to an ACM certificate",
+        "refuses to create it without one",
+        fix=f"set {slots} to an ACM certificate",
     )
 
 
@@ -331,8 +339,9 @@ def certificate_unresolved(facts: Facts) -> Iterator[Hit]:
         yield Hit(
             "consumer.certificate",
             f"the certificate of {chain.noun} {domain_label(chain)} cannot be checked here: "
-            f"{cert.reason}" + (f"; {remedy}" if remedy else ""),
+            f"{cert.reason}",
             [cert.resource] if cert.resource else [],
+            fix=remedy,
         )
     elif (
         cert.origin == "resource"
@@ -363,12 +372,13 @@ def certificate_replacement_unsafe(facts: Facts) -> Iterator[Hit]:
         return
     if any(isinstance(v, Unknown | Computed) for v in values):
         return
+    setting = selector.path[2:].replace("[*]", "")
     yield Hit(
         "certificate.create_before_destroy",
-        f"certificate {cert.address} is used by {chain.noun} {domain_label(chain)} but has no "
-        "lifecycle { create_before_destroy = true }: replacing it fails while the "
-        f"{chain.noun} uses it",
+        f"certificate {cert.address} is used by {chain.noun} {domain_label(chain)} but does "
+        f"not set {setting}: replacing it fails while the {chain.noun} uses it",
         ["consumer"],
+        fix=f"set {setting} = true",
     )
 
 
@@ -388,7 +398,8 @@ def certificate_attribute_mismatch(facts: Facts) -> Iterator[Hit]:
     yield Hit(
         "consumer.certificate",
         f"{endpoint} {chain.noun} {domain_label(chain)} sets only {given}, which {endpoint} "
-        f"endpoints ignore: use {' or '.join(sorted(serving))}",
+        "endpoints ignore",
+        fix=f"use {' or '.join(sorted(serving))}",
     )
 
 
@@ -403,4 +414,5 @@ def private_ca_certificate(facts: Facts) -> Iterator[Hit]:
             f"certificate {cert.address} of {chain.noun} {domain_label(chain)} is issued by a "
             "private CA: it is not DNS-validated and browsers do not trust it",
             ["consumer"],
+            fix="use a public ACM certificate validated by DNS",
         )

@@ -110,6 +110,8 @@ def rule_dict(rule: Rule) -> dict:
         "tags": list(rule.tags),
         "precision": rule.precision,
         "points_at_origin": rule.points_at_origin,
+        # the chain link its findings say is missing (what `iaccert graph` draws), or None
+        "breaks": {"link": rule.breaks.link, "label": rule.breaks.label} if rule.breaks else None,
         "summary": rule.summary,
         "why": rule.why,
         "docs": rule.doc_text,

@@ -47,10 +47,18 @@ class Finding:
     trail: tuple[Location, ...] = ()
     role: str = ""  # the chain role of the primary location (consumer, certificate, ...)
     chain_id: str = ""  # the chain it concerns (Chain.chain_id), for reports that show chains
+    # how to fix it, apart from what is wrong (``message``); "" when the message says it all.
+    # Not Rule.fix, which says what `lint --fix` can do for the rule.
+    fix: str = ""
 
     def __post_init__(self) -> None:
         if not self.severity:
             self.severity = self.rule.severity
+
+    @property
+    def message_and_fix(self) -> str:
+        """The message, then the fix, as one line reads (one-line formats, titles)."""
+        return f"{self.message}; {self.fix}" if self.fix else self.message
 
     def sort_key(self) -> tuple:
         return (
@@ -103,6 +111,7 @@ def make(
     related: list[Related] | None = None,
     role: str = "",
     chain_id: str = "",
+    fix: str = "",
 ) -> Finding:
     """The one way a finding is built (static checks, front-end problems, live lookups)."""
     return Finding(
@@ -114,6 +123,7 @@ def make(
         related=related or [],
         role=role,
         chain_id=chain_id,
+        fix=fix,
     )
 
 

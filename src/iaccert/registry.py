@@ -33,14 +33,16 @@ NEEDS = frozenset(
 @dataclass
 class Hit:
     """``fact``: where the fix goes, as a role fact (``certificate.validation_method``), or
-    facts in order of preference (the first one written in the code wins); ``related``:
-    other links, as facts or resources; ``severity``: overrides the catalog's (an expired
+    facts in order of preference (the first one written in the code wins); ``message``:
+    what is wrong; ``fix``: what to do about it (reports show it apart); ``related``: other
+    links, as facts or resources; ``severity``: overrides the catalog's (an expired
     certificate is an error)."""
 
     fact: str | tuple[str, ...]
     message: str
     related: list[Resource | str] = field(default_factory=list)
     severity: str | None = None
+    fix: str = ""
 
 
 RuleFn = Callable[["Facts"], Iterable[Hit]]

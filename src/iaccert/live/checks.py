@@ -173,8 +173,9 @@ def uploaded_certificate(facts: Facts) -> Iterator[Hit]:
                 WHERE,
                 f"{up.what}{_consumer(facts)} was uploaded on {_day(when)}, "
                 f"{(facts.now - when).days} days ago (limit {max_days}): nobody renews an "
-                "uploaded certificate; move it to ACM",
+                "uploaded certificate",
                 severity="error",
+                fix="move it to ACM",
             )
         elif facts.chain is None:
             since = f" on {_day(when)}" if when is not None else " (no upload date given)"
@@ -182,7 +183,8 @@ def uploaded_certificate(facts: Facts) -> Iterator[Hit]:
                 WHERE,
                 f"{up.what}{_consumer(facts)} was uploaded{since}: nobody renews an uploaded "
                 "certificate, someone must replace it before it expires (an error after "
-                f"{max_days} days); move it to ACM",
+                f"{max_days} days)",
+                fix="move it to ACM",
             )
 
 
@@ -220,8 +222,9 @@ def domain_not_available(facts: Facts) -> Iterator[Hit]:
             yield Hit(
                 "consumer",
                 f"{consumer.noun} {consumer.label} {PASSING_STATUSES[status]}: its status is "
-                f"{status}{why}; check that it becomes AVAILABLE",
+                f"{status}{why}",
                 severity="note",
+                fix="check that it becomes AVAILABLE",
             )
         else:
             yield Hit(

@@ -29,7 +29,7 @@ from ..facts import Deployed, Facts, Thresholds, Uploaded
 from ..findings import Finding, Incomplete, make
 from ..model import Location
 from ..registry import Hit
-from ..scan import ScanResult
+from ..results import ScanResult
 from .faults import boto_errors, incomplete
 from .inventory import (
     GLOBAL,
@@ -369,7 +369,7 @@ def deployed(inv: Inventory) -> list[DeployedCertificate]:
 
 
 def live_finding(rule_id: str, hit: Hit, resource: str, domain_key: str) -> Finding:
-    finding = make(rule_id, hit.message, NO_LOCATION, resource, domain_key)
+    finding = make(rule_id, hit.message, NO_LOCATION, resource, domain_key, fix=hit.fix)
     finding.logical_location = domain_key
     if hit.severity:
         finding.severity = hit.severity

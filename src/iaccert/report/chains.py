@@ -8,12 +8,16 @@ from ..chain import Chain
 from ..findings import Finding
 from ..model import Resource
 
-ROLES = ("domain", "certificate", "validation", "DNS record")
+#: The roles of a chain's links, as findings name them (``Finding.role``, ``Related.role``).
+ROLES = ("consumer", "attachment", "certificate", "validation", "records")
 
 
 def links(chain: Chain) -> list[tuple[str, Resource]]:
-    """(role, resource) for every link the code shows: domain, certificate, validations, records."""
-    out: list[tuple[str, Resource]] = [("domain", chain.domain)]
+    """(role, resource) for every link the code shows: the consumer, the attachment that gives
+    it the certificate (when not the consumer itself), certificate, validations, records."""
+    out: list[tuple[str, Resource]] = [("consumer", chain.domain)]
+    if chain.holder is not None and chain.holder is not chain.domain:
+        out.append(("attachment", chain.holder))
     if chain.certificate.resource is not None:
         out.append(("certificate", chain.certificate.resource))
     validations = list(chain.validations)
@@ -21,8 +25,16 @@ def links(chain: Chain) -> list[tuple[str, Resource]]:
     if via is not None and all(v.address != via.address for v in validations):
         validations.insert(0, via)
     out.extend(("validation", v) for v in validations)
-    out.extend(("DNS record", r) for r in chain.records)
+    out.extend(("records", r) for r in chain.records)
     return out
+
+
+def role_word(role: str, chain: Chain | None) -> str:
+    """A role in a reader's words: the consumer's own noun (domain, distribution, listener),
+    "DNS record" for records."""
+    if role == "consumer":
+        return chain.noun if chain is not None else "consumer"
+    return "DNS record" if role == "records" else role
 
 
 def _files(chain: Chain) -> set[str]:
@@ -30,8 +42,9 @@ def _files(chain: Chain) -> set[str]:
 
 
 class ChainIndex:
-    """Finds the chain a finding concerns (by domain address; by file where addresses repeat
-    across roots, e.g. two Terraform root modules with the same resource names)."""
+    """The chain a finding concerns: its chain id (``Finding.chain_id``, set for every
+    finding a check made). A finding made without one (a looked-up ``lint --live`` finding)
+    is matched by its domain address, and by file where addresses repeat across roots."""
 
     def __init__(self, chains: list[Chain]):
         self.chains = chains
@@ -41,10 +54,8 @@ class ChainIndex:
             self._by_domain[chain.domain.address].append(chain)
 
     def chain_of(self, finding: Finding) -> Chain | None:
-        """The finding's own chain (its chain id); a finding made without one (live mode)
-        is matched by its domain."""
-        if finding.chain_id and finding.chain_id in self._by_id:
-            return self._by_id[finding.chain_id]
+        if finding.chain_id:
+            return self._by_id.get(finding.chain_id)
         if not finding.domain:
             return None
         candidates = self._by_domain.get(finding.domain, [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
 from .text import finding_line, incomplete_line, stale_line, summary
 

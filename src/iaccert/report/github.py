@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..config import summary_text
 from ..findings import Finding
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
 from .escape import actions_data as escape_data
 from .escape import actions_property as escape_property
@@ -24,7 +24,7 @@ COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 def annotation(f: Finding) -> str:
     props = []
-    message = f.message
+    message = f.message_and_fix
     if f.location.file:
         line = max(1, f.location.line)
         end = max(line, f.location.end_line or line)

@@ -20,7 +20,7 @@ import hashlib
 import json
 
 from ..findings import Finding, Incomplete
-from ..scan import ScanResult
+from ..results import ScanResult
 from .escape import json_safe, json_text
 from .text import incomplete_line
 
@@ -39,7 +39,7 @@ def finding_issue(f: Finding) -> dict:
     if f.location.file and end > begin:
         lines["end"] = end
     return {
-        "description": f"{f.rule.id}: {f.message}",
+        "description": f"{f.rule.id}: {f.message_and_fix}",
         "check_name": f.rule.id,
         "fingerprint": _digest(f.rule.id, path, f.resource, f.domain or ""),
         "severity": SEVERITY[f.severity],

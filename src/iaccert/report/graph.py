@@ -3,19 +3,22 @@
     domain ──certificate──▶ certificate ──validated by──▶ validation ──records──▶ DNS record
 
 Nodes carry the resource address and ``file:line``; a node with a finding is red and names
-the rule. A broken link is a dashed red edge to what is missing: "no validation" (IAC102),
-"no DNS records" (IAC103), "not awaited" (IAC104), "unknown: <reason>" (the certificate
-comes from something the code does not show), "no ACM certificate".
+the rule. A broken link is a dashed red edge, named by the rule, to what is missing: each
+finding whose rule ``breaks`` a link of the chain (rules/IAC*.yaml: "no validation", "no DNS
+records", "not awaited") draws one from the node it points at; the certificate's own link
+is drawn from the chain, with the chain's reason ("unknown: <reason>", "uploaded
+certificate (...)", "no ACM certificate"). No rule is known here by its id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..catalog import CHAIN_LINKS
 from ..chain import Chain
 from ..findings import Finding
 from ..model import Resource
-from ..scan import ScanResult
+from ..results import ScanResult
 from .chains import ChainIndex
 from .escape import text as visible
 
@@ -54,11 +57,20 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
+def _breaking(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """The findings whose rule says a link of the chain is missing (the catalog's
+    ``breaks``), by the link, in the findings' order."""
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule.breaks is not None:
+            out.setdefault(f.rule.breaks.link, []).append(f)
+    return out
+
+
 def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
     title = chain.name if isinstance(chain.name, str) else chain.domain.address
     cluster = Cluster(f"d{n}", title)
     nodes: dict[str, Node] = {}  # by resource address
-    by_rule = {f.rule.id: f for f in findings}
 
     def node(key: str, res: Resource) -> Node:
         if res.address not in nodes:
@@ -68,12 +80,12 @@ def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
 
     missing_count = 0
 
-    def missing(source: Node, text: str, rule_id: str | None) -> None:
+    def missing(source: Node, text: str, rule_id: str) -> None:
         nonlocal missing_count
         missing_count += 1
         target = Node(f"d{n}x{missing_count}", [text], broken=True)
         cluster.nodes.append(target)
-        cluster.edges.append(Edge(source.id, target.id, rule_id or "", broken=True))
+        cluster.edges.append(Edge(source.id, target.id, rule_id, broken=True))
 
     domain = node("", chain.domain)
     giver = domain  # the node that gives the certificate: the consumer or an attachment
@@ -85,12 +97,18 @@ def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
     if cert.resource is not None:
         cert_node = node("c", cert.resource)
         cluster.edges.append(Edge(giver.id, cert_node.id, chain.cert_attr or "certificate"))
-    if cert.origin in ("lookup", "literal", "unknown"):
-        rule = "IAC109" if "IAC109" in by_rule else None
-        missing(cert_node or domain, _short(f"unknown: {cert.reason}"), rule)
-    elif cert.origin == "none":
-        what = f"uploaded certificate ({', '.join(chain.uploaded)})" if chain.uploaded else ""
-        missing(domain, what or "no ACM certificate", "IAC108" if "IAC108" in by_rule else None)
+    breaking = _breaking(findings)
+    if cert.origin in ("lookup", "literal", "unknown", "none"):
+        # the chain itself says the certificate is missing, and why: drawn even when no
+        # rule reported it (not selected, suppressed); the rule that did names the edge
+        said = breaking.get("certificate", [])
+        rule_id = said[0].rule.id if said else ""
+        if cert.origin != "none":
+            missing(cert_node or domain, _short(f"unknown: {cert.reason}"), rule_id)
+        else:
+            label = said[0].rule.breaks.label if said else "no ACM certificate"
+            uploaded = f"uploaded certificate ({', '.join(chain.uploaded)})"
+            missing(domain, uploaded if chain.uploaded else label, rule_id)
 
     validations = list(chain.validations)
     if chain.via_validation is not None and chain.via_validation not in validations:
@@ -99,17 +117,26 @@ def _cluster(n: int, chain: Chain, findings: list[Finding]) -> Cluster:
     for v in val_nodes:
         if cert_node is not None:
             cluster.edges.append(Edge(cert_node.id, v.id, "validated by"))
-    for i, rec in enumerate(chain.records, 1):
-        rec_node = node(f"r{i}", rec)
+    rec_nodes = [node(f"r{i}", rec) for i, rec in enumerate(chain.records, 1)]
+    for rec_node in rec_nodes:
         for source in val_nodes or ([cert_node] if cert_node else []):
             cluster.edges.append(Edge(source.id, rec_node.id, "records"))
 
-    if "IAC102" in by_rule and cert_node is not None:
-        missing(cert_node, "no validation", "IAC102")
-    if "IAC103" in by_rule:
-        missing(val_nodes[0] if val_nodes else cert_node or domain, "no DNS records", "IAC103")
-    if "IAC104" in by_rule:
-        missing(giver, "not awaited", "IAC104")
+    by_role = {
+        "consumer": domain,
+        "attachment": giver,
+        "certificate": cert_node,
+        "validation": val_nodes[0] if val_nodes else None,
+        "records": rec_nodes[0] if rec_nodes else None,
+    }
+    drawn: set[tuple[str, str]] = set()
+    for link in CHAIN_LINKS[1:]:  # the certificate's own link is drawn above, from the chain
+        for f in breaking.get(link, []):
+            # from where the finding points: the link that lacks what follows it
+            source = nodes.get(f.resource) or by_role.get(f.role) or domain
+            if (f.rule.id, source.id) not in drawn:
+                drawn.add((f.rule.id, source.id))
+                missing(source, f.rule.breaks.label, f.rule.id)
 
     for f in findings:  # the node where the fix goes names the rule
         target = nodes.get(f.resource, domain)

@@ -10,7 +10,7 @@ import json
 
 from .. import __version__
 from ..findings import Finding, Incomplete
-from ..scan import ScanResult
+from ..results import ScanResult
 from .escape import json_safe, json_text
 
 
@@ -30,6 +30,8 @@ def finding_dict(f: Finding) -> dict:
             for r in f.related
         ],
     }
+    if f.fix:  # how to fix it, apart from the message
+        out["fix"] = f.fix
     if f.logical_location is not None:  # live: an AWS resource, not a file
         out.update(file=None, line=None, end_line=None, logical_location=f.logical_location)
     if f.suppressed is not None:  # shown, but counted apart and never failing the run

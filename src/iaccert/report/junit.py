@@ -1,7 +1,10 @@
-"""JUnit XML: one test case per API Gateway domain, for CI systems that show test reports.
+"""JUnit XML: one test case per chain, for CI systems that show test reports.
 
-A domain's test case fails when it has a finding at warning or error; the failure lists
-every finding of that domain (notes go to ``system-out``). A file that could not be parsed
+A chain is a certificate consumer (an API Gateway domain, a distribution, a listener), or
+one more certificate attached to it (``aws_lb_listener_certificate``), whose case is named
+``consumer via attachment``. Findings go to the chain they name (``Finding.chain_id``).
+A chain's test case fails when it has a finding at warning or error; the failure lists
+every finding of that chain (notes go to ``system-out``). A file that could not be parsed
 (IAC000) is a failing test case of its own, and so is any finding that concerns no domain.
 A live domain (``account/region/domain``, class ``aws``) is one test case with all its
 findings.
@@ -16,9 +19,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from ..chain import Chain
 from ..config import shown_value
 from ..findings import SEVERITY_ORDER, Finding
-from ..scan import ScanResult
+from ..results import ScanResult
 from .chains import ChainIndex
 from .escape import text
 from .text import finding_line, incomplete_line
@@ -30,7 +34,7 @@ def _case(name: str, classname: str, findings: list[Finding]) -> ET.Element:
     if failing:
         first = failing[0]
         if len(failing) == 1:
-            message = f"{first.rule.id} {first.rule.name}: {first.message}"
+            message = f"{first.rule.id} {first.rule.name}: {first.message_and_fix}"
         else:
             codes = ", ".join(dict.fromkeys(f"{f.rule.id} {f.rule.name}" for f in failing))
             message = f"{len(failing)} findings: {codes}"
@@ -52,15 +56,23 @@ def _properties(suite: ET.Element, configuration: dict | None) -> None:
         ET.SubElement(props, "property", name=f"configuration.{key}", value=shown_value(value))
 
 
+def _chain_name(chain: Chain) -> str:
+    """The consumer, and the attachment that gives this chain's certificate if not itself:
+    two certificates of one listener are two cases with two names."""
+    holder = chain.holder
+    via = f" via {holder.address}" if holder is not None and holder is not chain.domain else ""
+    return chain.domain.address + via
+
+
 def render(result: ScanResult) -> str:
     index = ChainIndex(result.chains)
-    by_chain: dict[int, list[Finding]] = defaultdict(list)
+    by_chain: dict[str, list[Finding]] = defaultdict(list)  # by chain id
     cases: list[tuple[tuple, ET.Element]] = []
     live_domains: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
-        chain = None if f.rule.id == "IAC000" else index.chain_of(f)
+        chain = index.chain_of(f)
         if chain is not None:
-            by_chain[id(chain)].append(f)
+            by_chain[chain.chain_id].append(f)
             continue
         if f.logical_location and not f.location.file:  # a live domain: one case for it
             live_domains[f.logical_location].append(f)
@@ -70,10 +82,14 @@ def render(result: ScanResult) -> str:
         cases.append(((where, f.location.line, name), _case(name, where, [f])))
     for domain, found in live_domains.items():
         cases.append(((domain, 0, domain), _case(domain, "aws", found)))
-    for chain in result.chains:
-        loc = chain.domain.location
-        case = _case(chain.domain.address, loc.file, by_chain.get(id(chain), []))
-        cases.append(((loc.file, loc.line, chain.domain.address), case))
+    named = set()
+    for chain in result.chains:  # one case per chain id (Fn::If branches of one domain: one)
+        if chain.chain_id in named:
+            continue
+        named.add(chain.chain_id)
+        loc, name = chain.domain.location, _chain_name(chain)
+        case = _case(name, loc.file, by_chain.get(chain.chain_id, []))
+        cases.append(((loc.file, loc.line, name), case))
     cases.sort(key=lambda item: item[0])
     errors = 0
     for i in getattr(result, "incomplete", []):

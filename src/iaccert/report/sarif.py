@@ -36,9 +36,9 @@ from ..catalog import Rule, rules
 from ..docs import REPOSITORY_URL, SECURITY_SEVERITY, help_uri
 from ..findings import SEVERITY_ORDER, Finding
 from ..model import Location
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
-from .chains import ChainIndex, links
+from .chains import ChainIndex, links, role_word
 from .escape import json_safe, json_text, sarif_text, uri_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -150,8 +150,9 @@ def live_location(logical: str) -> dict:
 
 
 def message_text(f: Finding) -> str:
-    """The first sentence is the alert's title: the message, closed with a full stop."""
-    text = f.message.strip()
+    """The first sentence is the alert's title: the message (and its fix), closed with a
+    full stop."""
+    text = f.message_and_fix.strip()
     if not text.endswith((".", "!", "?")):
         text += "."
     return f"{sarif_text(text)} See `iaccert rule {f.rule.id}`."
@@ -174,29 +175,33 @@ def fingerprint(f: Finding) -> str:
 
 
 def _related(f: Finding, index: ChainIndex, sources: SourceLines) -> list[tuple[str, dict]]:
-    """(role, relatedLocation): the finding's related resources first, then the other links
-    of its domain's chain."""
+    """(role word, relatedLocation): the finding's related locations first, each with the
+    role and annotation the finding gives it, then the other links of its chain (found by
+    its chain id). A location's message names its role in a reader's words and its
+    ``properties.role`` the role itself."""
     chain = index.chain_of(f)
     chain_links = links(chain) if chain is not None else []
-    role = {res.address: name for name, res in chain_links}
-    role.update({r.resource: r.role for r in f.related if r.role and r.role != "consumer"})
-    notes = {r.resource: r.annotation for r in f.related if r.annotation}
-    items = [(r.location, r.resource) for r in f.related]
-    items += [(res.location, res.address) for _, res in chain_links]
+    link_role = {res.address: role for role, res in chain_links}
+    items = [(r.location, r.resource, r.role, r.annotation) for r in f.related]
+    items += [(res.location, res.address, role, "") for role, res in chain_links]
     out, seen = [], {f.resource}
-    for loc, address in items:
+    for loc, address, role, annotation in items:
         if not loc.file or address in seen:
             continue
         seen.add(address)
-        text = f"{role[address]} {address}" if address in role else address
-        if address in notes:
-            text += f" ({notes[address]})"
+        role = role or link_role.get(address, "")  # a step of a value's way: its link's role
+        word = role_word(role, chain) if role else ""
+        text = f"{word} {address}" if word else address
+        if annotation:
+            text += f" ({annotation})"
         location = {
             "id": len(out) + 1,
             "physicalLocation": physical_location(loc, sources),
             "message": {"text": sarif_text(text)},
         }
-        out.append((role.get(address, "related"), location))
+        if role:
+            location["properties"] = {"role": role}
+        out.append((word or "related", location))
     return out
 
 
@@ -232,6 +237,12 @@ def result_dict(
     props = {"domain": f.domain} if f.domain else {}
     if f.resource:
         props["resource"] = f.resource
+    if f.role:
+        props["role"] = f.role  # the chain role of the primary location
+    if f.chain_id:
+        props["chainId"] = f.chain_id  # results of one chain share it
+    if f.fix:  # SARIF's own ``fixes`` are artifact changes: the text goes here
+        props["fix"] = f.fix
     if props:
         out["properties"] = props
     return out

@@ -14,7 +14,7 @@ import json
 from collections import Counter
 
 from ..findings import SEVERITY_ORDER
-from ..scan import ScanResult
+from ..results import ScanResult
 from . import RenderOptions
 from .text import summary
 

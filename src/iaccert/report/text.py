@@ -12,6 +12,9 @@ chain and where its documentation is; then a summary line.
        = related: main.tf:20 aws_apigatewayv2_domain_name.partner_api
        = help: iaccert rule IAC101 or https://github.com/iaccert/iaccert/blob/v0.1.0/docs/rules.md#iac101-email-validation
 
+A finding that says how to fix it apart from its message (``Finding.fix``) gets a
+``= fix:`` note after ``= why:``; the one-line formats append it to the message.
+
 Source files are read lazily, only for the findings shown. Colour only when asked
 (the CLI decides: a terminal, ``NO_COLOR``, ``--color``).
 """
@@ -24,8 +27,8 @@ from ..config import summary_text
 from ..docs import help_uri
 from ..findings import SEVERITY_ORDER, Finding, Incomplete
 from ..lines import file_lines
+from ..results import ScanResult
 from ..safe_read import LARGE_LIMIT, read_text
-from ..scan import ScanResult
 from . import RenderOptions
 from .escape import line_head, text
 
@@ -144,7 +147,7 @@ def inventory_block(certificates: list) -> str:
 
 def finding_line(f: Finding) -> str:
     """``path:line:col: IAC101 [error] message`` (the concise format's whole line)."""
-    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message)}"
+    return f"{_where(f)}: {f.rule.id} [{f.severity}] {text(f.message_and_fix)}"
 
 
 def _where(f: Finding) -> str:
@@ -258,6 +261,8 @@ def finding_block(f: Finding, sources: SourceCache, style: _Style) -> str:
 
     if f.rule.why:
         note("why", f.rule.why)
+    if f.fix:
+        note("fix", text(f.fix))
     for r in f.related:
         note("related", text(f"{r.location.file}:{r.location.line} {r.resource}"))
     note("help", f"iaccert rule {f.rule.id} or {help_uri(f.rule)}")
