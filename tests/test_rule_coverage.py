@@ -84,7 +84,45 @@ WHERE_THE_FIX_GOES = {
     ("cfn_cloudfront_aliases", "IAC106"): ["DomainName: www.example.com"],
     ("cfn_cloudfront_aliases", "IAC108"): ["IamCertificateId:"],
     ("cfn_lb_listener_certificate", "IAC101"): ["ValidationMethod: EMAIL"],
+    # the certificate's region is its stack's: no property holds it, the resource is the fix
+    ("cfn_appsync_cognito_region", "IAC105"): ["AppsCertificate:", "AppsCertificate:"],
+    ("cfn_cdk_out", "IAC105"): ['"Certificate4E7ABB08":'],
+    ("cfn_iac109_import", "IAC109"): ["CertificateArn:", "RegionalCertificateArn:"],
+    ("cfn_iac111_wrong_attribute", "IAC109"): ["RegionalCertificateArn:"],
+    ("cfn_if_one_bad_branch", "IAC101"): ["ValidationMethod:"],
+    ("cfn_misleading_answers", "IAC109"): ["CertificateArn:", "RegionalCertificateArn:"],
+    # no certificate property, no ValidationMethod written: the resource
+    ("cfn_misleading_answers", "IAC113"): ["ExportsDomain:"],
+    ("cfn_nested_stack", "IAC101"): ["PlatformCertificate:"],
+    ("cfn_opensearch_custom_endpoint", "IAC101"): ["ValidationMethod:"],
+    # the value comes from a parameter: where it is set (its Default, the parent's argument)
+    ("cfn_parameter_origin", "IAC101"): ["Default:", "Method:"],
+    ("cfn_parse_error", "IAC109"): ["- CertificateArn:"],
+    ("cfn_parse_error", "IAC101"): ["ValidationMethod:"],
+    ("cfn_sam_globals", "IAC101"): ["ValidationMethod:"],
+    ("cfn_sam_implicit_api_email", "IAC101"): ["ValidationMethod:"],
+    ("cfn_wildcard_domain", "IAC106"): ["DomainName:"],
+    ("cfn_yaml_escaped_types", "IAC101"): ["ValidationMethod:"],
+    ("sls_domain_manager", "IAC109"): [
+        "- domainName:",
+        "certificateArn:",
+        "certificateArn:",
+        "certificateName:",
+    ],
+    ("sls_domain_manager", "IAC105"): ["certificateArn:"],
+    ("sls_resources_domain", "IAC102"): ["ValidationMethod:"],
 }
+
+
+def test_every_cloudformation_finding_is_listed_above():
+    """A new CloudFormation or Serverless fixture says where each of its findings points."""
+    fired = set()
+    for prefix in ("cfn_", "sls_"):
+        for expected in (ROOT / "fixtures").glob(f"{prefix}*/expected.json"):
+            for f in json.loads(expected.read_text())["findings"]:
+                if f["rule_id"].startswith("IAC1"):
+                    fired.add((expected.parent.name, f["rule_id"]))
+    assert fired == set(WHERE_THE_FIX_GOES)
 
 
 def test_cloudformation_findings_point_at_the_property():
