@@ -391,10 +391,23 @@ def test_distributions_page_and_each_names_its_certificate_and_aliases():
             account, "ASCAOLDCERTIFICATE01", "us-east-1"
         )
     hits, _ = domain_hits(by["EAAA"], inv, NOW, _limits())
-    assert _rules(hits) == [("IAC105", None)]  # CloudFront serves only us-east-1 certificates
-    assert hits[0][1].message.startswith(
+    # CloudFront serves only us-east-1 certificates (IAC105), and the certificate
+    # (shop.example.com) covers neither alias (IAC106): the rules that judge the code
+    assert sorted(_rules(hits)) == [("IAC105", None), ("IAC106", None), ("IAC106", None)]
+    region = next(h for _, h in hits if h.rule_id == "IAC105")
+    assert region.message.startswith(
         f"CloudFront distribution 'EAAA' ({ACCOUNT}) needs its certificate in us-east-1"
     )
+    names = sorted(h.message for _, h in hits if h.rule_id == "IAC106")
+    assert names == [
+        f"certificate {EU} (shop.example.com) does not cover CloudFront distribution "
+        f"'EAAA' ({ACCOUNT}) alias '{alias}'"
+        for alias in ("a.example.com", "b.example.com")
+    ]
+    covering = _issued(EU, SubjectAlternativeNames=["shop.example.com", "*.example.com"])
+    inv.certificates[(ACCOUNT, EU)] = CertResult(EU, info=covering)
+    hits, _ = domain_hits(by["EAAA"], inv, NOW, _limits())
+    assert _rules(hits) == [("IAC105", None)]
     hits, _ = domain_hits(by["EIAM"], inv, NOW, _limits())
     assert sorted(_rules(hits)) == [("IAC203", None), ("IAC206", "error")]
 

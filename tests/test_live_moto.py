@@ -104,6 +104,8 @@ def test_every_live_rule_on_the_seeded_account(seeded):
         ("IAC205", key("imported.example.com", "eu-west-1"), a["imported"]),
         ("IAC203", key("imported.example.com", "eu-west-1"), a["imported"]),
         ("IAC105", key("wrong-region.example.com", "eu-west-1"), a["api"]),
+        # api.example.com's certificate does not cover it either: IAC106, as deployed
+        ("IAC106", key("wrong-region.example.com", "eu-west-1"), a["api"]),
         ("IAC204", key("wrong-region.example.com", "eu-west-1"), a["api"]),
         ("IAC204", key("www.example.com", "eu-west-1"), a["wildcard_eu"]),
     }
@@ -384,8 +386,8 @@ def test_lint_live_replaces_iac109_at_the_source_line(seeded, tmp_path, monkeypa
         ("IAC207", "m/domains.tf", 18, "aws_api_gateway_domain_name.legacy"),
     }
     note = next(f for f in report["findings"] if f["rule_id"] == "IAC109")
-    assert "--live" not in note["message"]  # nothing to look up: it never suggests --live
-    assert "give the variable a value" in note["message"]
+    assert "--live" not in note["message"] + note["fix"]  # nothing to look up
+    assert note["fix"].startswith("give the variable a value")
     webhooks = next(f for f in report["findings"] if f["rule_id"] == "IAC204")
     assert seeded.arns["wildcard_eu"] in webhooks["message"]
     assert report["incomplete"] == []
@@ -447,6 +449,8 @@ def test_lint_live_cloudformation_parameter_from_the_command_line(seeded, tmp_pa
     got = {(f["rule_id"], f["file"], f["line"], f["domain"]) for f in report["findings"]}
     assert got == {
         ("IAC201", "m/template.yaml", 19, "ReportsDomain"),
+        # the certificate given is pending.example.com's: it does not cover reports.example.com
+        ("IAC106", "m/template.yaml", 19, "ReportsDomain"),
         ("IAC109", "m/template.yaml", 27, "LegacyApi"),  # an SSM parameter: not resolvable
     }
 

@@ -69,7 +69,8 @@ resource "aws_api_gateway_domain_name" "orders" {{
   }}
 }}
 
-# a REGIONAL domain given an (issued) certificate of us-east-1: wrong region as deployed
+# a REGIONAL domain given an (issued) certificate of us-east-1 for another name: wrong
+# region and names as deployed
 resource "aws_api_gateway_domain_name" "billing" {{
   domain_name              = "billing.example.net"
   regional_certificate_arn = "{foreign_arn}"
@@ -124,6 +125,7 @@ def test_terraform_apply_then_live(seeded, tmp_path):
     assert got == {
         ("IAC201", orders, orders_arn),  # pending: IAC202 does not say it again
         ("IAC105", billing, foreign),
+        ("IAC106", billing, foreign),  # api.example.com's certificate: not billing's name
         ("IAC204", billing, foreign),  # moto: RenewalEligibility is always INELIGIBLE
     }
     assert report["incomplete"] == [] and report["summary"]["domains"] == 2

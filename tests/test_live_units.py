@@ -566,3 +566,30 @@ def test_lint_live_runs_every_rule_once_over_code_and_deployed_facts():
     [note] = [f for f in static.findings if f.domain == target and f.rule.id == "IAC109"]
     assert {f.location for f in about} == {note.location}  # the certificate argument's line
     assert result.live and result.domain_states != static.domain_states
+
+
+def test_lint_live_checks_the_names_of_the_certificate_it_found():
+    """IAC106 is one rule for the code and for AWS: the looked-up certificate's names (as ACM
+    describes them) are checked against the domain's."""
+    from iaccert.facts import Deployed, LiveFacts, LiveLookup
+    from iaccert.scan import scan
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+    target = "aws_apigatewayv2_domain_name.webhooks"
+
+    def provider_for(names: list[str]):
+        def provider(chains):
+            [chain] = [c for c in chains if c.domain.address == target]
+            info = {"Status": "ISSUED", "Type": "AMAZON_ISSUED", "DomainName": names[0]}
+            info["SubjectAlternativeNames"] = names
+            return LiveFacts({id(chain): LiveLookup(Deployed(arn, "acm", info))})
+
+        return provider
+
+    def rules_for(names: list[str]) -> list[str]:
+        result = scan([fixtures / "tf_iac109_unresolved"], policy=None, live=provider_for(names))
+        return sorted(f.rule.id for f in result.findings if f.domain == target)
+
+    assert rules_for(["*.example.com"]) == []
+    assert rules_for(["hooks.example.org"]) == ["IAC106"]

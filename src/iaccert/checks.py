@@ -234,25 +234,31 @@ def certificate_region_mismatch(facts: Facts) -> Iterator[Hit]:
     )
 
 
-@rule("IAC106", needs=("code",))
-def certificate_does_not_cover_domain(facts: Facts) -> Iterator[Hit]:
-    chain = facts.chain
+def certificate_names(chain: Chain) -> list[str] | None:
+    """The names a certificate in the code covers, when the code fixes all of them."""
     cert = _cert(chain)
     if cert is None:
-        return
+        return None
     role = _role(chain)
     primary = role.name.one(cert.attrs)
     sans = role.sans.one(cert.attrs)
     sans = [] if sans is MISSING or sans is None else sans
     if not isinstance(primary, str) or not isinstance(sans, list):
-        return
+        return None
     if not all(isinstance(s, str) for s in sans):
-        return
+        return None
     names = [primary, *sans]
-    if not all(plausible(n) for n in names):
-        return
-    for index, served in enumerate(chain.names):  # every name the consumer serves
-        name = served.value
+    return names if all(plausible(n) for n in names) else None
+
+
+@rule("IAC106", needs=("names",))
+def certificate_does_not_cover_domain(facts: Facts) -> Iterator[Hit]:
+    """One implementation for the code and for AWS: every name the consumer serves against
+    the names its certificate covers (the code's, or as ACM describes it)."""
+    names = facts.certificate_names
+    in_code = facts.chain is not None and _cert(facts.chain) is not None and not facts.deployed
+    for index, served in enumerate(facts.names):
+        name = served.name
         if not isinstance(name, str) or not plausible(name) or covered_by_any(names, name):
             continue
         hint = (
@@ -261,10 +267,10 @@ def certificate_does_not_cover_domain(facts: Facts) -> Iterator[Hit]:
             else "a wildcard covers exactly one label"
         )
         yield Hit(
-            "certificate.name",
-            f"certificate {cert.address} ({', '.join(names)}) does not cover {chain.noun} "
-            f"{domain_label(chain, name)}",
-            [f"consumer.names[{index}]"],
+            "certificate.name" if in_code else "consumer.certificate",
+            f"certificate {facts.certificate_name} ({', '.join(names)}) does not cover "
+            f"{facts.consumer.noun} {served.label}",
+            [f"consumer.names[{index}]"] if facts.chain is not None else [],
             fix=f"add it to the subject alternative names ({hint})",
         )
 

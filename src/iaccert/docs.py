@@ -36,6 +36,7 @@ APPLIES_TO = {
     "serverless": "Serverless Framework",
     "cdk": "AWS CDK",
     "pulumi": "Pulumi",
+    "live": "live mode (what is deployed)",
 }
 
 

@@ -47,6 +47,14 @@ class Deployed:
     missing: bool = False
     missing_why: str = ""
 
+    def names(self) -> list[str] | None:
+        """The names an ACM certificate covers (None for IAM metadata, which has none)."""
+        if self.kind != "acm" or self.missing or not isinstance(self.info.get("DomainName"), str):
+            return None
+        sans = self.info.get("SubjectAlternativeNames") or []
+        names = [self.info["DomainName"], *(n for n in sans if isinstance(n, str))]
+        return list(dict.fromkeys(names))
+
 
 @dataclass
 class LiveLookup:
@@ -86,6 +94,14 @@ class Consumer:
         return f"{self.endpoint_type} {self.noun}" if self.endpoint_type else self.noun
 
 
+@dataclass(frozen=True)
+class Served:
+    """One name the consumer serves, and how messages name the consumer by it."""
+
+    name: Any  # a string, or a value the code does not fix
+    label: str
+
+
 @dataclass
 class Facts:
     consumer: Consumer
@@ -93,6 +109,10 @@ class Facts:
     certificate_region: Region | None = None
     certificate_name: str = ""  # how messages name the certificate: address or ARN
     deployed: Deployed | None = None
+    # every name the consumer serves, in order (a fact path consumer.names[i] each), and the
+    # names the certificate covers (None: not known, from the code or from AWS)
+    names: list[Served] = field(default_factory=list)
+    certificate_names: list[str] | None = None
     uploaded: list[Uploaded] = field(default_factory=list)
     # the consumer's own (status, message) as its service reports it (API Gateway domains)
     statuses: list[tuple[str, str]] = field(default_factory=list)
@@ -116,6 +136,8 @@ class Facts:
             return bool(self.uploaded)
         if need == "status":
             return bool(self.statuses)
+        if need == "names":
+            return bool(self.names) and self.certificate_names is not None
         raise ValueError(f"unknown fact {need!r}")
 
     def region_verdict(self) -> bool | None:
@@ -140,7 +162,7 @@ class Facts:
     ) -> Facts:
         """The code's facts, and the deployed certificate ``lint --live`` found for it
         (its ARN then says where the certificate is)."""
-        from .checks import domain_label
+        from .checks import certificate_names, domain_label
 
         need_name, need_region = chain.required_region()
         consumer = Consumer(
@@ -148,14 +170,18 @@ class Facts:
         )
         cert = chain.certificate
         region, name = cert.region, cert.resource.address if cert.resource else cert.arn or ""
+        covers = certificate_names(chain)
         looked = looked or LiveLookup()
         if looked.deployed is not None:
             region, name = arn_region(looked.deployed.arn), looked.deployed.arn
+            covers = looked.deployed.names()
         return cls(
             consumer,
             chain,
             certificate_region=region,
             certificate_name=name,
+            names=[Served(m.value, domain_label(chain, m.value)) for m in chain.names],
+            certificate_names=covers,
             deployed=looked.deployed,
             uploaded=list(looked.uploaded),
             live_lookup=looked.status,

@@ -24,6 +24,7 @@ NEEDS = frozenset(
         "deployed",  # the certificate as AWS describes it (found)
         "deployed.missing",  # AWS says the certificate does not exist
         "region",  # where the certificate is and where the consumer needs it
+        "names",  # the names the consumer serves and those its certificate covers
         "uploaded",  # a certificate uploaded to the consumer's service or IAM
         "status",  # the consumer's own status as its service reports it
     }

@@ -25,7 +25,7 @@ from typing import TypeVar
 from .. import facts as rule_facts
 from .. import registry
 from ..deployed import Consumer, DeployedCertificate
-from ..facts import Deployed, Facts, Thresholds, Uploaded
+from ..facts import Deployed, Facts, Served, Thresholds, Uploaded
 from ..findings import Finding, Incomplete, make
 from ..model import Location
 from ..registry import Hit
@@ -202,6 +202,15 @@ def deployed_of(res: CertResult) -> tuple[Deployed, list[Uploaded]]:
     return found, []
 
 
+def served_names(d: LiveDomain) -> list[Served]:
+    """The names a consumer serves: a domain its own, a distribution its aliases."""
+    where = d.account if d.region == GLOBAL else f"{d.account}/{d.region}"
+    names = d.names or ([d.name] if d.kind == "apigateway" else [])
+    if names == [d.title or d.name]:
+        return [Served(d.title or d.name, d.label)]
+    return [Served(n, f"'{d.title or d.name}' ({where}) alias '{n}'") for n in names]
+
+
 def consumer_facts(
     d: LiveDomain, inv: Inventory, now: datetime, limits: Thresholds
 ) -> tuple[list[tuple[str, Facts]], list[Incomplete]]:
@@ -227,6 +236,8 @@ def consumer_facts(
             faults.append(replace(res.fault, region=d.region, domain=d.name, certificate=ref.arn))
         elif res is not None:
             facts.deployed, facts.uploaded = deployed_of(res)
+            facts.names = served_names(d)
+            facts.certificate_names = facts.deployed.names()
         out.append((ref.arn, facts))
     for up in d.uploaded:
         what = f"certificate {up.name!r} uploaded to API Gateway ({up.attr})"
