@@ -14,6 +14,17 @@ from ..results import ScanResult
 from .escape import json_safe, json_text
 
 
+def related_dict(r) -> dict:
+    """Another link of the chain: where, which resource, its role and what it is to the
+    finding (both only when known)."""
+    out = {"file": r.location.file, "line": r.location.line, "resource": r.resource}
+    if r.role:
+        out["role"] = r.role
+    if r.annotation:
+        out["annotation"] = r.annotation
+    return out
+
+
 def finding_dict(f: Finding) -> dict:
     out = {
         "rule_id": f.rule.id,
@@ -25,13 +36,12 @@ def finding_dict(f: Finding) -> dict:
         "end_line": f.location.end_line or f.location.line,
         "resource": f.resource,
         "domain": f.domain,
-        "related": [
-            {"file": r.location.file, "line": r.location.line, "resource": r.resource}
-            for r in f.related
-        ],
+        "related": [related_dict(r) for r in f.related],
     }
     if f.fix:  # how to fix it, apart from the message
         out["fix"] = f.fix
+    if f.chain_id:  # the chain it concerns, and the role of the link it points at
+        out.update(chain_id=f.chain_id, role=f.role)
     if f.logical_location is not None:  # live: an AWS resource, not a file
         out.update(file=None, line=None, end_line=None, logical_location=f.logical_location)
     if f.suppressed is not None:  # shown, but counted apart and never failing the run
