@@ -15,6 +15,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -508,6 +509,16 @@ def test_version_choice_follows_terraform():
         ("terraform-aws-modules/apigateway-v2/aws", "~> 5.3", "5.x-6.x"),
         ("terraform-aws-modules/apigateway-v2/aws", "6.1.0", "5.x-6.x"),
         ("terraform-aws-modules/apigateway-v2/aws", "~> 4.0", "0.x-4.x"),
+        ("terraform-aws-modules/cloudfront/aws", "~> 6.0", "6.x"),
+        ("terraform-aws-modules/cloudfront/aws", "~> 5.0", "2.x-5.x"),
+        ("terraform-aws-modules/cloudfront/aws", ">= 2.0, < 6.0", "2.x-5.x"),
+        ("terraform-aws-modules/alb/aws", "~> 10.0", "9.x-10.x"),
+        ("terraform-aws-modules/alb/aws", "9.17.0", "9.x-10.x"),
+        (
+            "git::https://github.com/terraform-aws-modules/terraform-aws-alb.git?ref=v9.4.0",
+            None,
+            "9.x-10.x",
+        ),
     ],
 )
 def test_model_chosen_by_range(source, version, model):
@@ -534,6 +545,45 @@ def test_older_than_every_model_has_no_model_and_a_reason():
 
 def test_unknown_module_has_no_model():
     assert find_model("cloudposse/acm-request-certificate/aws", "0.18.0") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "words"),
+    [
+        ("terraform-aws-modules/cloudfront/aws", "~> 1.0", "CloudFront distributions"),
+        ("terraform-aws-modules/alb/aws", "~> 8.0", "Elastic Load Balancing listeners"),
+        ("terraform-aws-modules/alb/aws", "5.16.0", "Elastic Load Balancing listeners"),
+    ],
+)
+def test_consumer_module_older_than_every_model_is_iac004(tmp_path, source, version, words):
+    (tmp_path / "main.tf").write_text(
+        f'module "edge" {{\n  source  = "{source}"\n  version = "{version}"\n}}\n'
+    )
+    result = scan([tmp_path])  # the prefilter keeps the directory: the family creates consumers
+    assert [(f.rule.id, f.location.line) for f in result.findings] == [("IAC004", 1)]
+    assert f"the {words} it creates are not analysed" in result.findings[0].message
+    lint = subprocess.run(
+        [sys.executable, "-m", "iaccert", "lint", str(tmp_path), "--no-cache"],
+        capture_output=True,
+        check=False,
+    )
+    assert lint.returncode == 1, "a module not analysed is never a clean exit 0"
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "model"),
+    [
+        ("terraform-aws-modules/cloudfront/aws", "~> 7.0", "6.x"),
+        ("terraform-aws-modules/alb/aws", ">= 11.0.0", "9.x-10.x"),
+    ],
+)
+def test_consumer_module_newer_than_every_model_is_iac005(tmp_path, source, version, model):
+    (tmp_path / "main.tf").write_text(
+        f'module "edge" {{\n  source  = "{source}"\n  version = "{version}"\n}}\n'
+    )
+    result = scan([tmp_path])
+    assert [f.rule.id for f in result.findings if f.rule.id.startswith("IAC00")] == ["IAC005"]
+    assert f"model of the newest ({model})" in result.findings[0].message
 
 
 def test_domain_module_without_model_is_never_dropped_silently(tmp_path):
