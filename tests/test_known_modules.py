@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from snapshots import FIXTURES
 
 from iaccert.bindings import rules_dir
 from iaccert.scan import scan
@@ -79,8 +81,6 @@ def extract_release(family: str, release: str, target: Path) -> bool:
             return True
     copy = DEPS_COPIES.get((family, release))
     if copy and (DEPS / copy).is_dir():
-        import shutil
-
         shutil.copytree(DEPS / copy, target)
         return True
     return False
@@ -390,6 +390,35 @@ def test_alb_model_matches_release(tmp_path, release, case):
     assert modelled == downloaded
     if listeners and not inputs:
         assert any(v[1] == 'module.alb.aws_lb_listener.this["https"]' for v in modelled)
+
+
+# -- the registry fixtures, downloaded ------------------------------------------------------
+REGISTRY_FIXTURES = {  # fixture -> {module call: (family, the newest release it allows)}
+    "tf_registry_cloudfront_module": {
+        "site_cdn": ("cloudfront", "6.6.0"),
+        "downloads_cdn": ("cloudfront", "5.2.0"),
+    },
+    "tf_registry_alb_module": {"shop_alb": ("alb", "10.5.0")},
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(REGISTRY_FIXTURES))
+def test_registry_fixture_same_verdicts_once_downloaded(tmp_path, fixture):
+    source = FIXTURES / fixture
+    modelled, downloaded = tmp_path / "modelled", tmp_path / "downloaded"
+    shutil.copytree(source, modelled)
+    shutil.copytree(source, downloaded)
+    entries = [{"Key": "", "Source": "", "Dir": "."}]
+    for call, (family, release) in REGISTRY_FIXTURES[fixture].items():
+        code = downloaded / ".terraform" / "modules" / call
+        if not extract_release(family, release, code):
+            pytest.skip(f"no copy of {family} {release} (fetch the module's git mirror)")
+        entries.append({"Key": call, "Source": "registry", "Dir": f".terraform/modules/{call}"})
+    manifest = downloaded / ".terraform" / "modules" / "modules.json"
+    manifest.write_text(json.dumps({"Modules": entries}))
+    through_model = verdicts(modelled)
+    assert through_model == verdicts(downloaded)
+    assert any(v[0].startswith("IAC1") for v in through_model), "a finding fires through it"
 
 
 # -- the modules' own examples/ ------------------------------------------------------------
