@@ -380,16 +380,56 @@ module "alb" {{
 """
 
 
+# 5.x-8.x: lists addressed by index instead of the listeners map
+ALB_LISTS = [
+    "",
+    "https_listeners = [\n"
+    '    { port = 443, protocol = "HTTPS", certificate_arn = aws_acm_certificate.web.arn },\n'
+    "  ]",
+    "https_listeners = [\n"
+    "    { port = 443, certificate_arn = aws_acm_certificate.web.arn },\n"
+    "    { port = 8443, certificate_arn = aws_acm_certificate.extra.arn },\n"
+    "  ]\n"
+    "  extra_ssl_certs = [\n"
+    "    { https_listener_index = 1, certificate_arn = aws_acm_certificate.web.arn },\n"
+    "  ]",
+]
+
+
+def alb_lists_root(release: str, lists: str, inputs: str = "") -> str:
+    return f"""
+provider "aws" {{
+  region = "eu-west-1"
+}}
+{ALB_CERTIFICATES}
+module "alb" {{
+  source  = "terraform-aws-modules/alb/aws"
+  version = "{release}"
+  name    = "web"
+  vpc_id  = "vpc-0123456789abcdef0"
+  subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  target_groups = [{{ backend_protocol = "HTTP", backend_port = 8080, target_type = "ip" }}]
+  {inputs}
+  {lists}
+}}
+"""
+
+
 @pytest.mark.parametrize("release", _checked("alb"))
 @pytest.mark.parametrize("case", range(len(ALB_LISTENERS) + 1))
 def test_alb_model_matches_release(tmp_path, release, case):
     listeners = ALB_LISTENERS[min(case, len(ALB_LISTENERS) - 1)]
-    inputs = "create = false" if case == len(ALB_LISTENERS) else ""
-    files = {"main.tf": alb_root(release, listeners, inputs)}
+    lists = ALB_LISTS[min(case, len(ALB_LISTS) - 1)]
+    old = _v(release) < (9, 0, 0)
+    switch = "create_lb" if old else "create"
+    inputs = f"{switch} = false" if case == len(ALB_LISTENERS) else ""
+    text = alb_lists_root(release, lists, inputs) if old else alb_root(release, listeners, inputs)
+    files = {"main.tf": text}
     modelled, downloaded = twice(tmp_path, files, ["alb"], "alb", release)
     assert modelled == downloaded
     if listeners and not inputs:
-        assert any(v[1] == 'module.alb.aws_lb_listener.this["https"]' for v in modelled)
+        https = "frontend_https[0]" if old else 'this["https"]'
+        assert any(v[1] == f"module.alb.aws_lb_listener.{https}" for v in modelled)
 
 
 # -- the registry fixtures, downloaded ------------------------------------------------------
@@ -543,6 +583,8 @@ def test_version_choice_follows_terraform():
         ("terraform-aws-modules/cloudfront/aws", ">= 2.0, < 6.0", "2.x-5.x"),
         ("terraform-aws-modules/alb/aws", "~> 10.0", "9.x-10.x"),
         ("terraform-aws-modules/alb/aws", "9.17.0", "9.x-10.x"),
+        ("terraform-aws-modules/alb/aws", "~> 8.0", "5.x-8.x"),
+        ("terraform-aws-modules/alb/aws", "5.16.0", "5.x-8.x"),
         (
             "git::https://github.com/terraform-aws-modules/terraform-aws-alb.git?ref=v9.4.0",
             None,
@@ -580,8 +622,8 @@ def test_unknown_module_has_no_model():
     ("source", "version", "words"),
     [
         ("terraform-aws-modules/cloudfront/aws", "~> 1.0", "CloudFront distributions"),
-        ("terraform-aws-modules/alb/aws", "~> 8.0", "Elastic Load Balancing listeners"),
-        ("terraform-aws-modules/alb/aws", "5.16.0", "Elastic Load Balancing listeners"),
+        ("terraform-aws-modules/alb/aws", "~> 4.0", "Elastic Load Balancing listeners"),
+        ("terraform-aws-modules/alb/aws", "3.7.0", "Elastic Load Balancing listeners"),
     ],
 )
 def test_consumer_module_older_than_every_model_is_iac004(tmp_path, source, version, words):
