@@ -276,6 +276,8 @@ class Evaluator:
             return False
         if node.op == "||" and (left is True or right is True):
             return True
+        if node.op in ("==", "!=") and _known_container_and_null(left, right):
+            return node.op == "!="  # an object or list is never null, whatever it holds
         if self.budget.has_unknown([left, right]):
             return unknown_from((left, right), f"{node.op} of an unknown value", self.budget)
         if node.op in _ARITHMETIC:
@@ -396,6 +398,12 @@ _BINARY = {
 
 
 _NOT_GIVEN = object()  # an input the caller does not set
+
+
+def _known_container_and_null(left: Any, right: Any) -> bool:
+    return (left is None and isinstance(right, list | dict)) or (
+        right is None and isinstance(left, list | dict)
+    )
 
 
 class ModuleInstance:
