@@ -60,6 +60,14 @@ def test_expressions(tmp_path, expr, expected):
     assert local(tmp_path, expr) == expected
 
 
+def test_an_object_holding_an_unknown_is_still_not_null(tmp_path):
+    extra = 'resource "aws_acm_certificate" "c" {\n  domain_name = "a.example.com"\n}\n'
+    held = "{ arn = aws_acm_certificate.c.arn }"
+    assert local(tmp_path, f"{held} == null", extra) is False
+    assert local(tmp_path, "null != [aws_acm_certificate.c.arn]", extra) is True
+    assert isinstance(local(tmp_path, "aws_acm_certificate.c.arn == null", extra), Unknown)
+
+
 def test_unsupported_function_is_unknown_not_a_crash(tmp_path):
     value = local(tmp_path, 'sha256("x")')
     assert isinstance(value, Unknown)

@@ -14,12 +14,15 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
+from snapshots import FIXTURES
 
 from iaccert.bindings import rules_dir
 from iaccert.scan import scan
@@ -38,6 +41,11 @@ FAMILIES = {
         "terraform-aws-modules/apigateway-v2/aws",
         "terraform-aws-modules+terraform-aws-apigateway-v2",
     ),
+    "cloudfront": (
+        "terraform-aws-modules/cloudfront/aws",
+        "terraform-aws-modules+terraform-aws-cloudfront",
+    ),
+    "alb": ("terraform-aws-modules/alb/aws", "terraform-aws-modules+terraform-aws-alb"),
 }
 
 
@@ -73,8 +81,6 @@ def extract_release(family: str, release: str, target: Path) -> bool:
             return True
     copy = DEPS_COPIES.get((family, release))
     if copy and (DEPS / copy).is_dir():
-        import shutil
-
         shutil.copytree(DEPS / copy, target)
         return True
     return False
@@ -269,6 +275,192 @@ def test_apigateway_v2_model_matches_release(tmp_path, release, case):
     assert any(v[1] == "module.api.aws_apigatewayv2_domain_name.this[0]" for v in modelled)
 
 
+# -- cloudfront: the viewer certificate and the switch -------------------------------------
+CLOUDFRONT_CERTIFICATE = """
+resource "aws_acm_certificate" "site" {
+  domain_name       = "www.example.com"
+  validation_method = "EMAIL"
+}
+"""
+CLOUDFRONT_INPUTS = [
+    "",
+    'aliases = ["www.example.com", "static.example.com"]\n'
+    "  viewer_certificate = {\n"
+    "    acm_certificate_arn = aws_acm_certificate.site.arn\n"
+    '    ssl_support_method  = "sni-only"\n'
+    "  }",
+    'aliases = ["www.example.com"]\n'
+    '  viewer_certificate = { iam_certificate_id = "ASCAEXAMPLE", ssl_support_method = "sni-only" }',
+    "viewer_certificate = { cloudfront_default_certificate = true }",
+    'aliases = ["www.example.com"]\n'
+    "  viewer_certificate = { acm_certificate_arn = aws_acm_certificate.site.arn }\n"
+    "  SWITCH = false",
+]
+
+
+def cloudfront_root(release: str, inputs: str) -> str:
+    switch = "create_distribution" if _v(release) < (6, 0, 0) else "create"
+    return f"""
+provider "aws" {{
+  region = "us-east-1"
+}}
+{CLOUDFRONT_CERTIFICATE}
+module "cdn" {{
+  source  = "terraform-aws-modules/cloudfront/aws"
+  version = "{release}"
+  comment = "site"
+  {inputs.replace("SWITCH", switch)}
+}}
+"""
+
+
+@pytest.mark.parametrize("release", _checked("cloudfront"))
+@pytest.mark.parametrize("inputs", CLOUDFRONT_INPUTS, ids=range(len(CLOUDFRONT_INPUTS)))
+def test_cloudfront_model_matches_release(tmp_path, release, inputs):
+    files = {"main.tf": cloudfront_root(release, inputs)}
+    modelled, downloaded = twice(tmp_path, files, ["cdn"], "cloudfront", release)
+    assert modelled == downloaded
+    assert any(v[1] == "module.cdn.aws_cloudfront_distribution.this[0]" for v in modelled)
+
+
+# -- alb: listeners, their certificates and the listener certificates ------------------------
+ALB_CERTIFICATES = """
+resource "aws_acm_certificate" "web" {
+  domain_name       = "www.example.com"
+  validation_method = "EMAIL"
+}
+resource "aws_acm_certificate" "extra" {
+  domain_name       = "extra.example.com"
+  validation_method = "DNS"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"""
+ALB_LISTENERS = [
+    "",
+    "https = {\n"
+    "      port            = 443\n"
+    '      protocol        = "HTTPS"\n'
+    "      certificate_arn = aws_acm_certificate.web.arn\n"
+    '      forward         = { target_group_key = "app" }\n'
+    "    }",
+    "https = {\n"
+    "      port            = 443\n"
+    '      protocol        = "HTTPS"\n'
+    "      certificate_arn = aws_acm_certificate.web.arn\n"
+    "      additional_certificate_arns = [aws_acm_certificate.extra.arn]\n"
+    '      forward         = { target_group_key = "app" }\n'
+    "    }\n"
+    "    http = {\n"
+    "      port     = 80\n"
+    '      protocol = "HTTP"\n'
+    '      redirect = { port = "443", protocol = "HTTPS", status_code = "HTTP_301" }\n'
+    "    }",
+]
+
+
+def alb_root(release: str, listeners: str, inputs: str = "") -> str:
+    return f"""
+provider "aws" {{
+  region = "eu-west-1"
+}}
+{ALB_CERTIFICATES}
+module "alb" {{
+  source  = "terraform-aws-modules/alb/aws"
+  version = "{release}"
+  name    = "web"
+  vpc_id  = "vpc-0123456789abcdef0"
+  subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  {inputs}
+  listeners = {{
+    {listeners}
+  }}
+}}
+"""
+
+
+# 5.x-8.x: lists addressed by index instead of the listeners map
+ALB_LISTS = [
+    "",
+    "https_listeners = [\n"
+    '    { port = 443, protocol = "HTTPS", certificate_arn = aws_acm_certificate.web.arn },\n'
+    "  ]",
+    "https_listeners = [\n"
+    "    { port = 443, certificate_arn = aws_acm_certificate.web.arn },\n"
+    "    { port = 8443, certificate_arn = aws_acm_certificate.extra.arn },\n"
+    "  ]\n"
+    "  extra_ssl_certs = [\n"
+    "    { https_listener_index = 1, certificate_arn = aws_acm_certificate.web.arn },\n"
+    "  ]",
+]
+
+
+def alb_lists_root(release: str, lists: str, inputs: str = "") -> str:
+    return f"""
+provider "aws" {{
+  region = "eu-west-1"
+}}
+{ALB_CERTIFICATES}
+module "alb" {{
+  source  = "terraform-aws-modules/alb/aws"
+  version = "{release}"
+  name    = "web"
+  vpc_id  = "vpc-0123456789abcdef0"
+  subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  target_groups = [{{ backend_protocol = "HTTP", backend_port = 8080, target_type = "ip" }}]
+  {inputs}
+  {lists}
+}}
+"""
+
+
+@pytest.mark.parametrize("release", _checked("alb"))
+@pytest.mark.parametrize("case", range(len(ALB_LISTENERS) + 1))
+def test_alb_model_matches_release(tmp_path, release, case):
+    listeners = ALB_LISTENERS[min(case, len(ALB_LISTENERS) - 1)]
+    lists = ALB_LISTS[min(case, len(ALB_LISTS) - 1)]
+    old = _v(release) < (9, 0, 0)
+    switch = "create_lb" if old else "create"
+    inputs = f"{switch} = false" if case == len(ALB_LISTENERS) else ""
+    text = alb_lists_root(release, lists, inputs) if old else alb_root(release, listeners, inputs)
+    files = {"main.tf": text}
+    modelled, downloaded = twice(tmp_path, files, ["alb"], "alb", release)
+    assert modelled == downloaded
+    if listeners and not inputs:
+        https = "frontend_https[0]" if old else 'this["https"]'
+        assert any(v[1] == f"module.alb.aws_lb_listener.{https}" for v in modelled)
+
+
+# -- the registry fixtures, downloaded ------------------------------------------------------
+REGISTRY_FIXTURES = {  # fixture -> {module call: (family, the newest release it allows)}
+    "tf_registry_cloudfront_module": {
+        "site_cdn": ("cloudfront", "6.6.0"),
+        "downloads_cdn": ("cloudfront", "5.2.0"),
+    },
+    "tf_registry_alb_module": {"shop_alb": ("alb", "10.5.0")},
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(REGISTRY_FIXTURES))
+def test_registry_fixture_same_verdicts_once_downloaded(tmp_path, fixture):
+    source = FIXTURES / fixture
+    modelled, downloaded = tmp_path / "modelled", tmp_path / "downloaded"
+    shutil.copytree(source, modelled)
+    shutil.copytree(source, downloaded)
+    entries = [{"Key": "", "Source": "", "Dir": "."}]
+    for call, (family, release) in REGISTRY_FIXTURES[fixture].items():
+        code = downloaded / ".terraform" / "modules" / call
+        if not extract_release(family, release, code):
+            pytest.skip(f"no copy of {family} {release} (fetch the module's git mirror)")
+        entries.append({"Key": call, "Source": "registry", "Dir": f".terraform/modules/{call}"})
+    manifest = downloaded / ".terraform" / "modules" / "modules.json"
+    manifest.write_text(json.dumps({"Modules": entries}))
+    through_model = verdicts(modelled)
+    assert through_model == verdicts(downloaded)
+    assert any(v[0].startswith("IAC1") for v in through_model), "a finding fires through it"
+
+
 # -- the modules' own examples/ ------------------------------------------------------------
 _LOCAL_CALL = re.compile(r'(\n\s*)source\s*=\s*"\.\./\.\./?"')
 
@@ -341,8 +533,8 @@ def test_examples_same_verdicts_through_model_and_real_code(tmp_path, family, re
     assert calls, f"{example} calls the module"
     modelled, downloaded = twice(tmp_path, files, calls, family, release)
     assert modelled == downloaded
-    if family == "acm":
-        assert modelled, "the probe domains give verdicts to compare"
+    if family != "apigateway-v2":
+        assert modelled, "the example's consumers give verdicts to compare"
 
 
 # -- choosing a model by version range -------------------------------------------------------
@@ -386,6 +578,18 @@ def test_version_choice_follows_terraform():
         ("terraform-aws-modules/apigateway-v2/aws", "~> 5.3", "5.x-6.x"),
         ("terraform-aws-modules/apigateway-v2/aws", "6.1.0", "5.x-6.x"),
         ("terraform-aws-modules/apigateway-v2/aws", "~> 4.0", "0.x-4.x"),
+        ("terraform-aws-modules/cloudfront/aws", "~> 6.0", "6.x"),
+        ("terraform-aws-modules/cloudfront/aws", "~> 5.0", "2.x-5.x"),
+        ("terraform-aws-modules/cloudfront/aws", ">= 2.0, < 6.0", "2.x-5.x"),
+        ("terraform-aws-modules/alb/aws", "~> 10.0", "9.x-10.x"),
+        ("terraform-aws-modules/alb/aws", "9.17.0", "9.x-10.x"),
+        ("terraform-aws-modules/alb/aws", "~> 8.0", "5.x-8.x"),
+        ("terraform-aws-modules/alb/aws", "5.16.0", "5.x-8.x"),
+        (
+            "git::https://github.com/terraform-aws-modules/terraform-aws-alb.git?ref=v9.4.0",
+            None,
+            "9.x-10.x",
+        ),
     ],
 )
 def test_model_chosen_by_range(source, version, model):
@@ -412,6 +616,45 @@ def test_older_than_every_model_has_no_model_and_a_reason():
 
 def test_unknown_module_has_no_model():
     assert find_model("cloudposse/acm-request-certificate/aws", "0.18.0") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "words"),
+    [
+        ("terraform-aws-modules/cloudfront/aws", "~> 1.0", "CloudFront distributions"),
+        ("terraform-aws-modules/alb/aws", "~> 4.0", "Elastic Load Balancing listeners"),
+        ("terraform-aws-modules/alb/aws", "3.7.0", "Elastic Load Balancing listeners"),
+    ],
+)
+def test_consumer_module_older_than_every_model_is_iac004(tmp_path, source, version, words):
+    (tmp_path / "main.tf").write_text(
+        f'module "edge" {{\n  source  = "{source}"\n  version = "{version}"\n}}\n'
+    )
+    result = scan([tmp_path])  # the prefilter keeps the directory: the family creates consumers
+    assert [(f.rule.id, f.location.line) for f in result.findings] == [("IAC004", 1)]
+    assert f"the {words} it creates are not analysed" in result.findings[0].message
+    lint = subprocess.run(
+        [sys.executable, "-m", "iaccert", "lint", str(tmp_path), "--no-cache"],
+        capture_output=True,
+        check=False,
+    )
+    assert lint.returncode == 1, "a module not analysed is never a clean exit 0"
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "model"),
+    [
+        ("terraform-aws-modules/cloudfront/aws", "~> 7.0", "6.x"),
+        ("terraform-aws-modules/alb/aws", ">= 11.0.0", "9.x-10.x"),
+    ],
+)
+def test_consumer_module_newer_than_every_model_is_iac005(tmp_path, source, version, model):
+    (tmp_path / "main.tf").write_text(
+        f'module "edge" {{\n  source  = "{source}"\n  version = "{version}"\n}}\n'
+    )
+    result = scan([tmp_path])
+    assert [f.rule.id for f in result.findings if f.rule.id.startswith("IAC00")] == ["IAC005"]
+    assert f"model of the newest ({model})" in result.findings[0].message
 
 
 def test_domain_module_without_model_is_never_dropped_silently(tmp_path):

@@ -21,6 +21,8 @@ NOT_VALIDATED = {
     "tf_provider_v6_region": "needs hashicorp/aws 6.x; the offline mirror has 5.100",
     "tf_registry_acm_versions": "registry modules cannot be downloaded offline",
     "tf_registry_apigateway_v2": "registry modules cannot be downloaded offline",
+    "tf_registry_cloudfront_module": "registry modules cannot be downloaded offline",
+    "tf_registry_alb_module": "registry modules cannot be downloaded offline",
     "tf_registry_version_ranges": "registry modules cannot be downloaded offline, and one "
     'version constraint ("latest") is invalid on purpose',
 }

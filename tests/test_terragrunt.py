@@ -150,6 +150,30 @@ def test_registry_source_uses_the_known_model_and_points_at_the_unit(tmp_path):
     assert web.certificate.origin == "resource"
 
 
+def test_registry_unit_of_a_release_no_model_describes_is_a_warning(tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "live/cdn/terragrunt.hcl": (
+                "terraform {\n"
+                '  source = "tfr:///terraform-aws-modules/cloudfront/aws?version=1.9.0"\n}\n'
+                'inputs = {\n  aliases = ["www.example.com"]\n}\n'
+            ),
+            "live/lb/terragrunt.hcl": (
+                "terraform {\n"
+                '  source = "tfr:///terraform-aws-modules/alb/aws?version=10.5.0"\n}\n'
+                "inputs = {\n  listeners = {\n    https = {\n      port = 443\n"
+                f'      protocol = "HTTPS"\n      certificate_arn = "{ARN}"\n    }}\n  }}\n}}\n'
+            ),
+        },
+    )
+    result, found = chains(root)
+    [lost] = [f for f in result.findings if f.rule.id.startswith("IAC00")]
+    assert lost.rule.id == "IAC004" and lost.location.file.endswith("cdn/terragrunt.hcl")
+    assert "the CloudFront distributions it creates are not analysed" in lost.message
+    assert found["lb"].domain.address == 'aws_lb_listener.this["https"]'
+
+
 def test_source_that_cannot_be_found_is_a_warning(tmp_path):
     root = tree(
         tmp_path,

@@ -408,7 +408,9 @@ def _build(
         by_design = next((s for s in role.no_acm_certificate if s.holds(consumer.attrs)), None)
         if by_design is not None:
             certificate = Certificate("by-design", reason=by_design.path.static_path)
-        elif written and not uploaded:  # an uploaded certificate is the answer (IAC108)
+        elif written and not uploaded and not role.certificate_optional:
+            # an uploaded certificate is the answer (IAC108); a consumer that may take no
+            # certificate (an HTTP listener made from a module's listener map) needs none
             slot = written[0]
             certificate = Certificate(
                 "unknown",

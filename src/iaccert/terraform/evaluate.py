@@ -17,6 +17,7 @@ from . import expr as E
 from .config import ModuleConfig, depends_on_names
 from .functions import _number, call, unknown_from
 from .limits import MAX_ITEMS, MAX_STEPS, Budget, EvalError, LimitError, Limits
+from .types import with_type_defaults
 
 MAX_INSTANCES = 1000  # per resource or module block
 MAX_TOTAL_INSTANCES = 10_000  # module and resource instances in one root module's tree
@@ -275,6 +276,8 @@ class Evaluator:
             return False
         if node.op == "||" and (left is True or right is True):
             return True
+        if node.op in ("==", "!=") and _known_container_and_null(left, right):
+            return node.op == "!="  # an object or list is never null, whatever it holds
         if self.budget.has_unknown([left, right]):
             return unknown_from((left, right), f"{node.op} of an unknown value", self.budget)
         if node.op in _ARITHMETIC:
@@ -394,6 +397,15 @@ _BINARY = {
 }
 
 
+_NOT_GIVEN = object()  # an input the caller does not set
+
+
+def _known_container_and_null(left: Any, right: Any) -> bool:
+    return (left is None and isinstance(right, list | dict)) or (
+        right is None and isinstance(left, list | dict)
+    )
+
+
 class ModuleInstance:
     """One instance of a module (the root, or ``module.x["k"]``), evaluated lazily."""
 
@@ -471,6 +483,31 @@ class ModuleInstance:
 
     def _variable(self, name: str) -> Any:
         block = self.config.variables.get(name)
+        value = self._given(name)
+        if block is None:
+            if value is _NOT_GIVEN:
+                raise EvalError(f"undeclared variable {name}")
+            return value
+        nullable = block.attrs.get("nullable")
+        if value is None and nullable is not None and nullable.expr == E.Lit(False):
+            value = _NOT_GIVEN  # a null input of a non-nullable variable is its default
+        default = block.attrs.get("default")
+        if value is _NOT_GIVEN and default is not None:
+            value = self.root.ev.eval(default.expr, self.scope)
+        if value is not _NOT_GIVEN:
+            type_attr = block.attrs.get("type")
+            if type_attr is None:
+                return value
+            return with_type_defaults(
+                type_attr.expr, value, lambda d: self.root.ev.eval(d, self.scope)
+            )
+        where = f"{block.file}:{block.line}"
+        if self.call is not None:
+            return Unknown(f"input {name} of {self.address} is not set ({where})")
+        return Unknown(f"variable var.{name} ({where}) has no default and no value given")
+
+    def _given(self, name: str) -> Any:
+        """The caller's value of an input (a module call's argument or a root variable)."""
         if self.call is not None:
             attr = self.call.attrs.get(name)
             if attr is not None:
@@ -479,15 +516,7 @@ class ModuleInstance:
             given = self.root.root_variable(name)
             if given is not None:
                 return self.root.ev.eval(given, self.scope)
-        if block is None:
-            raise EvalError(f"undeclared variable {name}")
-        default = block.attrs.get("default")
-        if default is not None:
-            return self.root.ev.eval(default.expr, self.scope)
-        where = f"{block.file}:{block.line}"
-        if self.call is not None:
-            return Unknown(f"input {name} of {self.address} is not set ({where})")
-        return Unknown(f"variable var.{name} ({where}) has no default and no value given")
+        return _NOT_GIVEN
 
     def _local(self, name: str) -> Any:
         attr = self.config.locals.get(name)

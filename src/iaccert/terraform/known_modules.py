@@ -34,7 +34,12 @@ class ModelChoice:
     model: ModuleModel | None
     note: str = ""  # set when the model is assumed rather than chosen by the version
     reason: str = ""  # set when there is no model
-    creates_domains: bool = False  # some model of the family can create a domain
+    creates: str = ""  # the consumers some model of the family creates, in words
+
+    @property
+    def creates_domains(self) -> bool:
+        """Whether some model of the family creates a certificate consumer."""
+        return bool(self.creates)
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,16 +72,23 @@ def _ranges(family: dict) -> list[tuple[Interval, dict]]:
     return sorted(pairs, key=lambda p: (p[0].high, p[0].high_closed), reverse=True)
 
 
-def _creates_domains(family: dict) -> bool:
-    return _family_creates_domains(family["source"])
+def _creates(family: dict) -> str:
+    return _family_creates(family["source"])
 
 
 @functools.cache
-def _family_creates_domains(source: str) -> bool:
-    """Whether some model of the family holds a domain resource (asked once per family)."""
+def _family_creates(source: str) -> str:
+    """The certificate consumers (or resources attaching certificates to one) some model of
+    the family holds, in words ("CloudFront distributions"); "" for none. Asked once."""
     family = next(f for f in _families() if f["source"] == source)
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(roles().consumers)))
-    return any(pattern.search(_model(family, spec).hcl) for spec in family["models"])
+    table = roles()
+    kinds = {n: (r.service, r.noun) for n, r in table.consumers.items()}
+    for role in table.consumers.values():
+        kinds.update({a.type: (role.service, role.noun) for a in role.attachments})
+    hcl = "\n".join(_model(family, spec).hcl for spec in family["models"])
+    held = set(re.findall(r'resource\s+"([\w-]+)"', hcl))
+    found = sorted({kinds[t] for t in held if t in kinds})
+    return ", ".join(f"{service} {noun}s" for service, noun in found)
 
 
 def find_family(source: str | None) -> dict | None:
@@ -98,7 +110,7 @@ def choose_model(source: str | None, version: str | None) -> ModelChoice | None:
     name = family["source"]
     ranges = _ranges(family)
     newest = _model(family, ranges[0][1])
-    creates = _creates_domains(family)
+    creates = _creates(family)
     asked = f"version {version!r}" if version else "no version constraint"
     if ref is not None:
         if not is_version(ref.removeprefix("v")):
@@ -107,7 +119,7 @@ def choose_model(source: str | None, version: str | None) -> ModelChoice | None:
                 f"of its newest releases ({ranges[0][1]['name']}); run terraform init to "
                 "analyse the module's own code"
             )
-            return ModelChoice(name, newest, note=note, creates_domains=creates)
+            return ModelChoice(name, newest, note=note, creates=creates)
         version, asked = ref.removeprefix("v"), f"ref {ref!r}"
     try:
         allowed = parse_constraint(version)
@@ -116,10 +128,10 @@ def choose_model(source: str | None, version: str | None) -> ModelChoice | None:
             f"{name}: {asked} cannot be read as a version constraint; analysed with "
             f"iaccert's model of its newest releases ({ranges[0][1]['name']})"
         )
-        return ModelChoice(name, newest, note=note, creates_domains=creates)
+        return ModelChoice(name, newest, note=note, creates=creates)
     for interval, spec in ranges:
         if not allowed.meet(interval).empty():
-            return ModelChoice(name, _model(family, spec), creates_domains=creates)
+            return ModelChoice(name, _model(family, spec), creates=creates)
     top = ranges[0][0]
     if allowed.low >= top.high:
         note = (
@@ -127,9 +139,9 @@ def choose_model(source: str | None, version: str | None) -> ModelChoice | None:
             f"with the model of the newest ({ranges[0][1]['name']}); run terraform init to "
             "analyse the module's own code"
         )
-        return ModelChoice(name, newest, note=note, creates_domains=creates)
+        return ModelChoice(name, newest, note=note, creates=creates)
     reason = f"iaccert has no model of {name} for {asked}"
-    return ModelChoice(name, None, reason=reason, creates_domains=creates)
+    return ModelChoice(name, None, reason=reason, creates=creates)
 
 
 def find_model(source: str | None, version: str | None) -> ModuleModel | None:
@@ -139,5 +151,6 @@ def find_model(source: str | None, version: str | None) -> ModuleModel | None:
 
 
 def family_creates_domains(source: str | None) -> bool:
+    """Whether a registry source is a known family that can create a certificate consumer."""
     family = find_family(source)
-    return family is not None and _creates_domains(family)
+    return family is not None and bool(_creates(family))

@@ -428,7 +428,7 @@ class RootAnalysis:
         if choice is not None:
             missing = f"{missing}; {choice.reason}"
             if choice.creates_domains:
-                lost = f"{missing}: the API Gateway domains it creates are not analysed"
+                lost = f"{missing}: the {choice.creates} it creates are not analysed"
                 self._report(block, lost, "IAC004")
         return Unknown(missing)
 
@@ -674,7 +674,7 @@ def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootA
     line = block.line if block is not None else 1
     config, call_site = None, None
     if isinstance(target, Unknown):
-        message = f"{target.reason}: the module's API Gateway domains are not analysed"
+        message = f"{target.reason}: the certificate consumers the module creates are not analysed"
         unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
         return None
     if isinstance(target, str):
@@ -683,7 +683,7 @@ def unit_analysis(unit: Unit, loader: ConfigLoader, options: TfOptions) -> RootA
             if choice is not None and choice.creates_domains:
                 message = (
                     f"{unit.file.shown}: {target} is not downloaded and {choice.reason}: "
-                    "the API Gateway domains it creates are not analysed"
+                    f"the {choice.creates} it creates are not analysed"
                 )
                 unit.problems.append(ParseProblem(unit.file.shown, line, 1, message, rule="IAC004"))
             return None
