@@ -157,3 +157,24 @@ def test_a_certificate_argument_written_but_null_is_unresolved_and_a_block_alone
     assert "viewer_certificate is null" in notes["aws_cloudfront_distribution.site"].message
     assert {f.rule.id for f in result.findings} == {"IAC109"}
     assert "aws_opensearch_domain.search" not in {c.domain.address for c in result.chains}
+
+
+def test_an_upload_the_code_does_not_fix_beside_an_acm_certificate_is_not_iac108(tmp_path):
+    """Both an ACM certificate and an IAM certificate id from inputs without values: which
+    one serves is unknown (IAC109), not an uploaded certificate for sure (IAC108)."""
+    (tmp_path / "main.tf").write_text(
+        'variable "certificate_arn" {\n  type = string\n}\n\n'
+        'variable "iam_certificate_id" {\n  type = string\n}\n\n'
+        'resource "aws_cloudfront_distribution" "site" {\n'
+        '  enabled = true\n  aliases = ["www.example.com"]\n\n'
+        "  viewer_certificate {\n"
+        "    acm_certificate_arn = var.certificate_arn\n"
+        "    iam_certificate_id  = var.iam_certificate_id\n"
+        '    ssl_support_method  = "sni-only"\n  }\n}\n'
+    )
+    rules = sorted(f.rule.id for f in scan([tmp_path], policy=None).findings)
+    assert rules == ["IAC109"]
+    (tmp_path / "main.tf").write_text(
+        (tmp_path / "main.tf").read_text().replace("var.iam_certificate_id", '"ASCAEXAMPLE"')
+    )
+    assert "IAC108" in {f.rule.id for f in scan([tmp_path], policy=None).findings}

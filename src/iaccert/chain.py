@@ -204,12 +204,16 @@ def _plain(selector: Selector) -> bool:
     return selector.static_path == selector.path[2:]
 
 
-def _uploaded(resource: Resource, role: ConsumerRole) -> list[str]:
-    """Paths of an uploaded certificate: set to a value, or written (top-level) and not ''."""
+def _uploaded(resource: Resource, role: ConsumerRole, acm_given: bool = False) -> list[str]:
+    """Paths of an uploaded certificate: set to a value, or written (top-level) and not ''.
+    A value the code does not fix is not an upload when an ACM certificate is given too:
+    which of the two serves is unknown (IAC109's to say), not an uploaded one for sure."""
     out = []
     for selector in role.uploaded:
         found = selector.matches(resource.attrs)
         given = [m for m in found if m.value not in (None, "", False)]
+        if acm_given:
+            given = [m for m in given if not isinstance(m.value, Unknown | Computed)]
         if given:
             out.append(given[0].path)
         elif (
@@ -402,7 +406,8 @@ def _build(
     else:
         slot, cert_value, cert_path = None, MISSING, None
     certificate, via = resolve_certificate(cert_value, index)
-    uploaded = _uploaded(consumer, role) if given is None else []
+    acm_given = certificate.origin != "none"
+    uploaded = _uploaded(consumer, role, acm_given) if given is None else []
     if certificate.origin == "none" and given is None:
         written = [s for s in role.certificates if _slot_written(consumer, s)]
         by_design = next((s for s in role.no_acm_certificate if s.holds(consumer.attrs)), None)

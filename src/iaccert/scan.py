@@ -149,10 +149,10 @@ def _problem_message(problem, chains: list[Chain]) -> str:
     named = ", ".join(types)
     if any(c.domain.location.file == problem.file for c in chains):
         return (
-            f"{problem.message}; an API Gateway domain ({named}) in the part that does not "
+            f"{problem.message}; a certificate consumer ({named}) in the part that does not "
             "parse is not analysed"
         )
-    return f"{problem.message}; the API Gateway domains it defines ({named}) are not analysed"
+    return f"{problem.message}; the certificate consumers it defines ({named}) are not analysed"
 
 
 def _link_role(chain: Chain, resource: Resource) -> str:
