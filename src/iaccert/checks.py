@@ -1,9 +1,12 @@
-"""One small check per rule id, over a consumer's chain.
+"""The static rules: one small check per rule id, registered with the facts it needs
+(src/iaccert/registry.py). Most read the code's chain; IAC105 and IAC106 read facts that
+AWS fills as well, so the same rule judges code and deployed certificates.
 
 A check returns Hits: the role fact where the fix goes (``certificate.validation_method``,
-``consumer.names[1]``), a message, and the other links of the chain worth showing. The
-chain maps a fact to the resource and attribute path that hold it, so a check never names
-a Terraform or CloudFormation attribute. Severity and names come from the catalog.
+``consumer.names[1]``), what is wrong, how to fix it, and the other links of the chain worth
+showing. The chain maps a fact to the resource and attribute path that hold it, so a check
+never names a Terraform or CloudFormation attribute. Severity and names come from the
+catalog.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The code provider is a chain (``Facts.of_chain``); the AWS provider is what live mode read
 (``Deployed``, and for ``iaccert live`` a ``Consumer`` named by its account and region).
-``lint --live`` gives a chain its deployed certificate (``Facts.of_chain(chain, deployed)``)
+``lint --live`` gives a chain its deployed certificate (``Facts.of_chain(chain, looked)``)
 and every rule runs once over both.
 """
 
@@ -104,6 +104,9 @@ class Served:
 
 @dataclass
 class Facts:
+    """Everything a rule may read about one consumer and one certificate it serves; which
+    of it is present (``has``) decides which rules run."""
+
     consumer: Consumer
     chain: Chain | None = None
     certificate_region: Region | None = None
