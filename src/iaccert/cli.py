@@ -129,7 +129,9 @@ def _split_var(text: str, option: str = "--var") -> tuple[str, str]:
     return name.strip(), value
 
 
-@app.command()
+@app.command(
+    short_help="Check the code: every certificate consumer's chain, at the line where the fix goes."
+)
 def lint(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
     fmt: Format = typer.Option(
@@ -340,7 +342,7 @@ def lint(
     ),
 ) -> None:
     """Scan Terraform (with Terragrunt units), CloudFormation, SAM, CDK output and Serverless
-    Framework files and report every domain whose certificate chain is not sound. Files given
+    Framework files and report every certificate consumer whose chain is not sound. Files given
     as paths stand for everything they can break (the roots that call their module)."""
     from .cache import default_cache_dir
     from .cloudformation import CfnOptions
@@ -646,7 +648,7 @@ def _live_errors():
         raise typer.Exit(EXIT_ERROR) from None
 
 
-@app.command("live")
+@app.command("live", short_help="Check what is deployed: every ACM certificate and its consumers.")
 def live_cmd(
     profile: str | None = typer.Option(
         None, "--profile", help="AWS profile (shared config).", rich_help_panel=PANEL_LIVE
@@ -854,7 +856,7 @@ def rule(
         typer.echo(f"\nOnline: {help_uri(found)}")
 
 
-@app.command()
+@app.command(short_help="Draw each consumer's chain with its broken links.")
 def graph(
     paths: list[Path] = typer.Argument(None, help="Files or directories to scan (default: .)."),
     fmt: GraphFormat = typer.Option(
