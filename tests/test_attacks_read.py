@@ -409,3 +409,26 @@ def test_deeply_nested_json_next_to_the_code(repo, name):
     write(repo / name, f'{{"x": {deep}, "artifacts": "aws:cloudformation:stack"}}')
     found = findings(repo, ".")  # no internal error, no traceback
     assert any(f["rule_id"] == "IAC109" for f in found), found
+
+
+def test_real_paths_resolved_once_per_directory_are_os_realpath(tmp_path, monkeypatch):
+    """The per-scan cache of directory real paths gives what os.path.realpath gives, for
+    plain files, a file that is a link, a linked directory and '..' after a link."""
+    from iaccert.safe_read import Roots
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "mod").mkdir(parents=True)
+    outside.mkdir()
+    (repo / "mod" / "main.tf").write_text("x")
+    (outside / "secret.tf").write_text("y")
+    (repo / "mod" / "leak.tf").symlink_to(outside / "secret.tf")
+    (repo / "linked").symlink_to(outside)
+    monkeypatch.chdir(repo)
+    roots = Roots((repo.resolve(),))
+    shapes = ["mod/main.tf", "mod/leak.tf", "linked/secret.tf", "linked/../repo/mod/main.tf"]
+    for _ in range(2):  # the second time from the cache
+        for shape in shapes:
+            assert roots.real_path(shape) == os.path.realpath(shape), shape
+    assert roots.outside(Path("mod/main.tf")) is None
+    assert "symbolic link" in roots.outside(Path("mod/leak.tf"))
+    assert "symbolic link" in roots.outside(Path("linked/secret.tf"))

@@ -187,6 +187,14 @@ class Roles:
                     return role, attachment
         return None
 
+    @functools.cached_property
+    def types(self) -> frozenset[str]:
+        """Every resource type that plays a role (findings point only at these)."""
+        return frozenset(
+            {*self.consumers, *self.certificates, *self.validations, *self.lookups}
+            | self.attachment_types
+        )
+
     @property
     def attachment_types(self) -> set[str]:
         return {a.type for r in self.consumers.values() for a in r.attachments}

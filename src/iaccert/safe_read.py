@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MIB = 1024 * 1024
@@ -62,12 +62,21 @@ def repository_root(path: Path) -> Path:
     return start
 
 
+def _under(real: str, directory: str) -> bool:
+    """``real`` is ``directory`` or inside it (both real, absolute paths as strings)."""
+    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+    return real == directory or real.startswith(prefix)
+
+
 @dataclass(frozen=True)
 class Roots:
     """Where a scan may read: directories (real paths) and single files the user named."""
 
     dirs: tuple[Path, ...] = ()
     files: frozenset[Path] = frozenset()
+    # each directory's real path, found once per scan: a scan reads many files of one
+    # directory (a file that is itself a symbolic link is still followed every time)
+    _real_dirs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, paths: Iterable[Path], extra: Iterable[Path] = ()) -> Roots:
@@ -85,19 +94,36 @@ class Roots:
         """Whether the real path (every symbolic link followed) may be read."""
         return self.outside(path) is None
 
+    def real_path(self, path: Path | str) -> str:
+        """``os.path.realpath(path)``, each parent directory resolved once per scan."""
+        text = os.fspath(path)
+        absolute = text if os.path.isabs(text) else os.path.join(os.getcwd(), text)
+        parent, name = os.path.split(absolute)
+        if name in ("", ".", ".."):
+            return os.path.realpath(absolute)
+        real_parent = self._real_dirs.get(parent)
+        if real_parent is None:
+            real_parent = self._real_dirs[parent] = os.path.realpath(parent)
+        joined = os.path.join(real_parent, name)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
     def outside(self, path: Path) -> str | None:
         """Why ``path`` (a file or a directory) may not be read, or None when it may."""
-        real = Path(os.path.realpath(path))
-        if real in self.files:
-            return None
-        if not any(real.is_relative_to(d) for d in self.dirs):
-            lexical = Path(os.path.abspath(path))
-            if any(lexical.is_relative_to(d) for d in self.dirs):
-                return f"a symbolic link that leads {OUTSIDE}"
-            return OUTSIDE
-        if any(real.is_relative_to(s) for s in SYSTEM_DIRS):
-            return "a system file (/proc, /sys, /dev)"
-        return None
+        return self.check(path)[0]
+
+    def check(self, path: Path) -> tuple[str | None, str]:
+        """(why ``path`` may not be read or None, its real path)."""
+        real = self.real_path(path)
+        if self.files and Path(real) in self.files:
+            return None, real
+        if not any(_under(real, str(d)) for d in self.dirs):
+            lexical = os.path.abspath(path)
+            if any(_under(lexical, str(d)) for d in self.dirs):
+                return f"a symbolic link that leads {OUTSIDE}", real
+            return OUTSIDE, real
+        if any(_under(real, s) for s in SYSTEM_DIRS):
+            return "a system file (/proc, /sys, /dev)", real
+        return None, real
 
 
 def default_roots(path: Path) -> Roots:
@@ -160,10 +186,9 @@ def read_text(
 
 def _read(path: Path, roots: Roots | None, limit: int | None, most: int) -> bytes:
     roots = roots if roots is not None else default_roots(path)
-    why = roots.outside(path)
+    why, real = roots.check(path)
     if why is not None:
         raise Refused(why)
-    real = os.path.realpath(path)
     _check(os.stat(real), limit)  # a FIFO or device is refused before it is ever opened
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))

@@ -613,7 +613,9 @@ class RootAnalysis:
         lines = {name: a.line for name, a in block.attrs.items()}
         for child in block.blocks:
             lines.setdefault(child.type, child.line)
-        lines = {**_nested_lines(block), **lines}
+        plays_a_role = block.labels[0] in roles().types  # findings point only at these
+        if plays_a_role:
+            lines = {**_nested_lines(block), **lines}
         _, provider = inst.provider_for(block)
         # AWS provider v6: a resource's own `region` argument overrides its provider's
         own = attrs.get("region")
@@ -631,7 +633,7 @@ class RootAnalysis:
             files = {}
         key = (id(inst), id(block))  # every instance of a block has the same origins
         if key not in self._origins:
-            self._origins[key] = attribute_origins(inst, block)
+            self._origins[key] = attribute_origins(inst, block) if plays_a_role else {}
         origins = self._origins[key]
         return Resource(
             address=instance.address,
