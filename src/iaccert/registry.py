@@ -75,12 +75,26 @@ def rule(rule_id: str, needs: Iterable[str]) -> Callable[[RuleFn], RuleFn]:
     return register
 
 
-def run(facts: Facts) -> Iterator[tuple[str, Hit]]:
-    """(rule id, hit) of every rule whose facts are all present, in registration order."""
+def run(
+    facts: Facts, failed: Callable[[str, Exception], None] | None = None
+) -> Iterator[tuple[str, Hit]]:
+    """(rule id, hit) of every rule whose facts are all present, in registration order.
+
+    A rule that raises on these facts is reported to ``failed`` (the caller says so, as a
+    finding or a "could not check" entry) and the other rules still run; without
+    ``failed`` the error propagates."""
     for entry in registered().values():
-        if all(facts.has(need) for need in entry.needs):
-            for hit in entry.fn(facts):
-                yield entry.id, hit
+        if not all(facts.has(need) for need in entry.needs):
+            continue
+        try:
+            hits = list(entry.fn(facts))
+        except Exception as exc:  # noqa: BLE001 - one rule must not hide the others
+            if failed is None:
+                raise
+            failed(entry.id, exc)
+            continue
+        for hit in hits:
+            yield entry.id, hit
 
 
 def registered() -> dict[str, Registered]:

@@ -174,6 +174,23 @@ def _annotation(chain: Chain, item: Resource | str) -> str:
     return ""  # the role says it all
 
 
+def _rule_failed(findings: list[Finding], chain: Chain, unknown: set[int]):
+    """An internal error of one rule on one chain: IAC000 at the consumer, saying which rule
+    did not check it (its class only: the text may quote the code), and the consumer is not
+    counted as checked."""
+
+    def failed(rule_id: str, exc: Exception) -> None:
+        unknown.add(id(chain))
+        message = (
+            f"rule {rule_id} could not check {chain.noun} {chain.domain.address} (internal "
+            f"error: {type(exc).__name__}); the other rules ran"
+        )
+        where = chain.domain.location
+        findings.append(make("IAC000", message, where, chain.domain.address, None))
+
+    return failed
+
+
 def findings_for(project: Project, live: LiveProvider | None = None) -> ScanResult:
     """Every rule once over each chain's facts: the code's, and with ``live`` (lint
     --live) the deployed certificate it looked up."""
@@ -196,7 +213,7 @@ def findings_for(project: Project, live: LiveProvider | None = None) -> ScanResu
         else:
             lookup = looked.lookups.get(id(chain))
             facts = Facts.of_chain(chain, lookup, looked.now, looked.limits)
-        for rule_id, hit in registry.run(facts):
+        for rule_id, hit in registry.run(facts, _rule_failed(findings, chain, unknown)):
             if rule_id == UNKNOWN_RULE:
                 unknown.add(id(chain))
             findings.append(_finding(rule_id, hit, chain))

@@ -379,6 +379,20 @@ def deployed(inv: Inventory) -> list[DeployedCertificate]:
     return sorted(out, key=DeployedCertificate.sort_key)
 
 
+def _rule_failed(faults: list[Incomplete], account: str, region: str, domain, certificate: str):
+    """An internal error of one rule on what AWS described: that check could not be made
+    (never a pass); the other rules ran."""
+
+    def failed(rule_id: str, exc: Exception) -> None:
+        name = type(exc).__name__
+        message = f"rule {rule_id} failed on this answer (internal error: {name})"
+        faults.append(
+            Incomplete(account, region, domain, certificate, rule_id, "error", name, message)
+        )
+
+    return failed
+
+
 def live_finding(rule_id: str, hit: Hit, resource: str, domain_key: str) -> Finding:
     finding = make(rule_id, hit.message, NO_LOCATION, resource, domain_key, fix=hit.fix)
     finding.logical_location = domain_key
@@ -398,12 +412,16 @@ def evaluate(inv: Inventory, options: LiveOptions, now: datetime | None = None) 
     for d in inv.every_consumer():
         facts_list, consumer_faults = consumer_facts(d, inv, now, limits)
         for resource, facts in facts_list:
-            findings.extend(live_finding(r, h, resource, d.key) for r, h in registry.run(facts))
+            failed = _rule_failed(faults, d.account, d.region, d.name, resource)
+            hits = registry.run(facts, failed)
+            findings.extend(live_finding(r, h, resource, d.key) for r, h in hits)
         faults.extend(consumer_faults)
         served.update((d.account, ref.arn) for ref in d.certificates)
     unserved, unserved_faults = unserved_facts(inv, served, now, limits)
     for key, resource, facts in unserved:
-        findings.extend(live_finding(r, h, resource, key) for r, h in registry.run(facts))
+        account, region = key.split("/", 2)[:2]
+        failed = _rule_failed(faults, account, region, None, resource)
+        findings.extend(live_finding(r, h, resource, key) for r, h in registry.run(facts, failed))
     faults.extend(unserved_faults)
     findings.sort(key=Finding.sort_key)
     faults.sort(key=Incomplete.sort_key)
