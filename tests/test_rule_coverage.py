@@ -146,3 +146,71 @@ def test_each_uncovered_alias_is_related_at_its_own_line():
     [iac106] = [f for f in findings if f["rule_id"] == "IAC106"]
     assert "'shop.example.com'" in iac106["message"]
     assert [text[r["line"] - 1].strip() for r in iac106["related"]] == ["- shop.example.com"]
+
+
+def _deployed_facts(**info):
+    """The facts of one deployed certificate: ISSUED, DNS-validated, eligible, with ``info``
+    changing what one rule looks at."""
+    import datetime as dt
+
+    from iaccert.facts import Consumer, Deployed, Facts
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    base = {
+        "DomainName": "api.example.com",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "NotAfter": now + dt.timedelta(days=200),
+        "RenewalEligibility": "ELIGIBLE",
+        "DomainValidationOptions": [
+            {
+                "DomainName": "api.example.com",
+                "ValidationStatus": "SUCCESS",
+                "ValidationMethod": "DNS",
+            }
+        ],
+    }
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    deployed = Deployed(arn, "acm", {**base, **info})
+    return Facts(Consumer("domain", "'api.example.com' (a/r)"), deployed=deployed, now=now)
+
+
+def _live_cases():
+    """A deployed answer that makes each live rule fire (a live rule's "fixture")."""
+    import datetime as dt
+
+    from iaccert.facts import Deployed, Uploaded
+
+    missing = _deployed_facts()
+    missing.deployed = Deployed(missing.deployed.arn, missing=True)
+    uploaded = _deployed_facts()
+    uploaded.uploaded = [Uploaded("certificate 'partner'", uploaded.now - dt.timedelta(days=3))]
+    status = _deployed_facts()
+    status.statuses = [("PENDING_CERTIFICATE_REIMPORT", "")]
+    email = [
+        {
+            "DomainName": "api.example.com",
+            "ValidationStatus": "SUCCESS",
+            "ValidationMethod": "EMAIL",
+        }
+    ]
+    return {
+        "IAC201": _deployed_facts(Status="PENDING_VALIDATION"),
+        "IAC202": _deployed_facts(DomainValidationOptions=email),
+        "IAC203": _deployed_facts(NotAfter=missing.now + dt.timedelta(days=5)),
+        "IAC204": _deployed_facts(RenewalEligibility="INELIGIBLE"),
+        "IAC205": _deployed_facts(Type="IMPORTED"),
+        "IAC206": uploaded,
+        "IAC207": missing,
+        "IAC208": status,
+    }
+
+
+def test_every_live_rule_fires_on_a_deployed_answer_and_not_on_a_sound_one():
+    from iaccert import registry
+
+    cases = _live_cases()
+    assert set(cases) == {r.id for r in rules().values() if r.mode == "live"}
+    assert list(registry.run(_deployed_facts())) == []
+    for rule_id, facts in cases.items():
+        assert rule_id in {r for r, _ in registry.run(facts)}, rule_id
