@@ -443,6 +443,26 @@ def test_parse_accounts(tmp_path):
         parse_accounts(["12345"])
 
 
+def test_an_accounts_file_that_is_a_fifo_or_huge_is_a_usage_error_not_a_hang(tmp_path):
+    import os
+
+    from iaccert.live.session import LiveUsageError, parse_accounts
+
+    fifo = tmp_path / "accounts.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(LiveUsageError, match="cannot read accounts file"):
+        parse_accounts([f"@{fifo}"])  # opened for reading, a FIFO would block the run
+    huge = tmp_path / "accounts.txt"
+    huge.write_text("111111111111\n" * 100_000, encoding="utf-8")
+    with pytest.raises(LiveUsageError, match="larger than 1 MiB"):
+        parse_accounts([f"@{huge}"])
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text("x" * 5000 + "\x1b[2J", encoding="utf-8")
+    with pytest.raises(LiveUsageError) as raised:
+        parse_accounts([f"@{hostile}"])
+    assert len(str(raised.value)) < 200  # the token is quoted, cut, never the whole file
+
+
 def test_rate_limiter_never_exceeds_its_rate_in_any_second():
     from iaccert.live.session import RateLimiter
 

@@ -19,6 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..safe_read import quote, read_named
 from .calls import CallFault, Guard, check_body, guarded_call, pages
 from .faults import register_secret
 
@@ -50,6 +51,9 @@ class LiveOptions:
     max_items: int = 100_000  # items per listing
 
 
+ACCOUNTS_LIMIT = 1024 * 1024  # an accounts file: ids, one per line or comma separated
+
+
 def parse_accounts(values: list[str]) -> list[str]:
     """Account ids from ``--accounts`` values: comma/space separated lists or files of them."""
     out: list[str] = []
@@ -57,16 +61,21 @@ def parse_accounts(values: list[str]) -> list[str]:
         text = value
         path = Path(value[1:] if value.startswith("@") else value)
         if value.startswith("@") or (not ACCOUNT_RE.match(value.strip()) and path.is_file()):
-            try:
-                text = path.read_text(encoding="utf-8")
+            try:  # a regular file of at most 1 MiB: a FIFO or a device never blocks the run
+                text = read_named(path, ACCOUNTS_LIMIT).decode("utf-8")
+            except UnicodeDecodeError:
+                raise LiveUsageError(f"accounts file {quote(str(path))} is not UTF-8") from None
             except OSError as exc:
-                raise LiveUsageError(f"cannot read accounts file {path}: {exc.strerror}") from exc
+                why = exc.strerror or str(exc)
+                raise LiveUsageError(
+                    f"cannot read accounts file {quote(str(path))}: {why}"
+                ) from None
             text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
         for item in re.split(r"[\s,]+", text):
             if not item:
                 continue
             if not ACCOUNT_RE.match(item):
-                raise LiveUsageError(f"not an AWS account id (12 digits): {item!r}")
+                raise LiveUsageError(f"not an AWS account id (12 digits): {quote(item)}")
             if item not in out:
                 out.append(item)
     return out
