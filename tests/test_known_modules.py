@@ -24,7 +24,7 @@ import pytest
 import yaml
 from snapshots import FIXTURES
 
-from iaccert.bindings import rules_dir
+from iaccert.compiled import rules_dir
 from iaccert.scan import scan
 from iaccert.terraform.known_modules import choose_model, find_model
 from iaccert.terraform.versions import newest, parse_constraint, satisfies

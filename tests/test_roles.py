@@ -8,7 +8,7 @@ import copy
 import pytest
 import yaml
 
-from iaccert.bindings import rules_dir
+from iaccert.compiled import rules_dir
 from iaccert.roles import RolesError, parse_roles, roles
 
 

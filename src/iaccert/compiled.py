@@ -280,9 +280,7 @@ def _apply_paths(step: list, value: Any, path: str) -> list[tuple[Any, str]]:
         ]
     if not isinstance(value, (list, tuple)) or not value:
         return []
-    return [
-        (value[i], _join(path, i % len(value))) for i in step[1:] if -len(value) <= i < len(value)
-    ]
+    return [(value[i], _join(path, i)) for i in step[1:] if -len(value) <= i < len(value)]
 
 
 def _keys(value: Any) -> tuple:

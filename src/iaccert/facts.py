@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from .chain import parse_arn
 from .findings import Incomplete
 from .model import Region
 
@@ -195,7 +196,7 @@ class Facts:
 
 def arn_region(arn: str) -> Region | None:
     """Where an ACM certificate ARN says it is; None for IAM (global) or a foreign string."""
-    parts = arn.split(":")
-    if len(parts) > 4 and parts[2] == "acm" and parts[3]:
-        return Region(f"arn:{arn}", parts[3])
-    return None
+    parsed = parse_arn(arn)
+    if parsed is None or parsed[0] != "acm" or not parsed[1]:
+        return None
+    return Region(f"arn:{arn}", parsed[1])

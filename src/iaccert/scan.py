@@ -29,13 +29,14 @@ UNKNOWN_RULE = "IAC109"
 #: ``lint --live``: looks up the deployed certificates of the chains (live/resolve.py)
 LiveProvider = Callable[[list[Chain]], LiveFacts]
 
-ROLE_NAMES = {"consumer": "consumer", "certificate": "certificate", "validation": "validation"}
+ROLE_NAMES = frozenset({"consumer", "certificate", "validation"})  # the roles a fact names
 
 
 def _role_of(facts: str | tuple[str, ...]) -> str:
     """``certificate.validation_method`` -> ``certificate``."""
     first = facts if isinstance(facts, str) else facts[0]
-    return ROLE_NAMES.get(first.split(".", 1)[0].split("[", 1)[0], "")
+    role = first.split(".", 1)[0].split("[", 1)[0]
+    return role if role in ROLE_NAMES else ""
 
 
 def _place(chain: Chain, facts: str | tuple[str, ...]) -> tuple[Resource, str | None]:
